@@ -1,0 +1,1 @@
+"""SignWatch's JSON API (DRF): input serializers validate, output serializers answer, errors are JSON."""

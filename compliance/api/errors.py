@@ -1,0 +1,77 @@
+"""Every API error is JSON shaped as {"code", "detail", "field"}: scripts branch on `code`, people read `detail`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class APIError(exceptions.APIException):
+    """An error with its own status and machine-readable code, e.g. 422 outside_supported_area."""
+
+    def __init__(self, *, status_code: int, code: str, detail: str, field: str | None = None) -> None:
+        super().__init__(detail=detail, code=code)
+        self.status_code = status_code
+        self.field = field
+
+
+def error_body(code: str, detail: str, field: str | None = None) -> dict[str, Any]:
+    """The JSON body of an error."""
+    return {"code": code, "detail": str(detail), "field": field}
+
+
+def _first_error(detail: Any, prefix: str = "") -> tuple[str | None, exceptions.ErrorDetail | str]:
+    """The first (field, message) of a DRF validation error, walking nested dicts and lists."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            field = None if key == "non_field_errors" else f"{prefix}{key}"
+            nested_field, message = _first_error(value, f"{field}." if field else prefix)
+            return nested_field or field, message
+    if isinstance(detail, list) and detail:
+        return _first_error(detail[0], prefix)
+    return None, detail
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, reshaped: {"code", "detail", "field"}, plus all field errors when validation found several."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, APIError):
+        response.data = error_body(exc.detail.code, exc.detail, exc.field)
+    elif isinstance(exc, exceptions.ValidationError):
+        field, message = _first_error(exc.detail)
+        code = getattr(message, "code", "invalid") or "invalid"
+        response.data = error_body(code, message, field)
+        if isinstance(exc.detail, dict) and len(exc.detail) > 1:
+            response.data["errors"] = exc.detail
+    else:
+        detail = getattr(exc, "detail", "")
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = error_body(code, detail)
+    return response
+
+
+def json_not_found(request: HttpRequest) -> JsonResponse:
+    """404 for an unknown address under /api/."""
+    return JsonResponse(
+        error_body("not_found", _("There is nothing at this address.")), status=status.HTTP_404_NOT_FOUND
+    )
+
+
+def json_server_error(request: HttpRequest) -> JsonResponse:
+    """500 under /api/: no HTML page, no traceback."""
+    return JsonResponse(
+        error_body("server_error", _("Something went wrong on our side; it has been logged.")),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -1,0 +1,25 @@
+"""Which posting rule applies: the law in force in a jurisdiction on a date, and the venue types it covers."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from compliance.models import PostingLaw
+
+
+def is_in_force(law: PostingLaw, on: datetime.date) -> bool:
+    """Whether the law's effective period includes the date; an unknown start or end counts as open."""
+    starts_ok = law.effective_from is None or law.effective_from <= on
+    ends_ok = law.effective_to is None or law.effective_to >= on
+    return starts_ok and ends_ok
+
+
+def law_in_force(laws: Iterable[PostingLaw], on: datetime.date) -> PostingLaw | None:
+    """The one law of a jurisdiction in force on the date: the latest to take effect when periods overlap."""
+    candidates = [law for law in laws if is_in_force(law, on)]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda law: (law.effective_from or datetime.date.min, law.pk or 0))

@@ -1,0 +1,43 @@
+"""Shared fixtures: a test database holding the shipped reference data, and API clients."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from compliance import reference_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped reference data once; each test's transaction is rolled back over it."""
+    with django_db_blocker.unblock():
+        reference_data.load()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run tests that commit (live server, browser) last: their flush empties the tables the others read."""
+    committing = [item for item in items if _commits(item)]
+    items[:] = [item for item in items if not _commits(item)] + committing
+
+
+def _commits(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "live_server" in fixtures
+        or "transactional_db" in fixtures
+        or item.get_closest_marker("browser")
+    )
+
+
+@pytest.fixture
+def api(db) -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def committed_registry(transactional_db):
+    """Reference data in a database that commits (for live-server tests, which flush it afterwards)."""
+    reference_data.load()

@@ -1,0 +1,108 @@
+"""Settings come from the environment: production-like values pass `check --deploy`, bad values fail loudly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+PRODUCTION_LIKE = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "signwatch.example.org",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run manage.py with a clean environment plus the given variables, as an operator would."""
+    base = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    base["DJANGO_SETTINGS_MODULE"] = "backend.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy_silently():
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_LIKE)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_missing_secret_key_without_debug_fails_loudly():
+    result = run_manage("check", env={"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be true or false"),
+        ("SQLITE_BUSY_TIMEOUT_S", "soon", "SQLITE_BUSY_TIMEOUT_S must be a whole number"),
+        ("TASKS_BACKEND", "celery", "TASKS_BACKEND must be one of immediate, database"),
+        ("CACHE_URL", "memcached://x", "CACHE_URL must start with"),
+        ("DATABASE_URL", "mysql://u@h/db", "DATABASE_URL must be a postgres:// or sqlite:// address"),
+    ],
+)
+def test_bad_values_fail_at_start_up_naming_the_variable(variable, value, message):
+    result = run_manage("check", env={**PRODUCTION_LIKE, variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_sqlite_default_uses_wal_immediate_transactions_and_busy_timeout(db):
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("this run uses PostgreSQL (DATABASE_URL is set)")
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_wal_mode_on_a_file_database(tmp_path):
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
+        env={"DEBUG": "true", "SQLITE_PATH": str(tmp_path / "wal.sqlite3")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wal"
+
+
+def test_s3_storage_is_chosen_when_a_bucket_is_named():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.core.files.storage import storages; print(type(storages['default']).__name__)",
+        env={"DEBUG": "true", "AWS_STORAGE_BUCKET_NAME": "photos", "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "S3Storage"
+
+
+def test_database_task_backend_when_configured():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django_tasks import task_backends; print(type(task_backends['default']).__name__)",
+        env={"DEBUG": "true", "TASKS_BACKEND": "database"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "DatabaseBackend"
