@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"LawStatusEnum": "compliance.models.PostingLaw.Status"},
 }
 
 # The public map. No base tiles by default, so the map works offline; set a tile URL to draw one online.

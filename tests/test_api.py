@@ -137,3 +137,14 @@ def test_docs_page_loads_its_scripts_locally(api):
     html = api.get("/api/docs/").content.decode()
     assert "swagger-ui" in html
     assert "cdn.jsdelivr" not in html and "unpkg" not in html
+
+
+def test_schema_generates_without_warnings(db):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_jurisdiction_list_query_count_does_not_grow_with_rows(api, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert len(api.get("/api/jurisdictions/").json()) == 56

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import random
@@ -209,7 +210,7 @@ def test_tile_key_ranges_cover_every_point_of_the_bbox():
     west, south, east, north = -105.3, 39.5, -104.6, 40.1  # around Denver
     ranges = geo.tile_key_ranges(west, south, east, north, zoom=9)
     assert ranges == sorted(ranges)
-    assert all(previous_end + 1 < start for (_, previous_end), (start, _) in zip(ranges, ranges[1:]))
+    assert all(previous_end + 1 < start for (_, previous_end), (start, _) in itertools.pairwise(ranges))
     for _ in range(2_000):
         key = geo.tile_key(rng.uniform(south, north), rng.uniform(west, east))
         assert any(start <= key <= end for start, end in ranges)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, PostingLaw, VenueType
@@ -121,14 +123,17 @@ class JurisdictionSummaryOutput(serializers.ModelSerializer):
         model = Jurisdiction
         fields = ["code", "name", "fips", "kind", "law_status", "law_verified", "citation"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=PostingLaw.Status.choices))
     def get_law_status(self, jurisdiction: Jurisdiction) -> str:
         law = jurisdiction.current_law()
         return law.status if law else PostingLaw.Status.UNKNOWN
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def get_law_verified(self, jurisdiction: Jurisdiction) -> bool:
         law = jurisdiction.current_law()
         return bool(law and law.is_verified)
 
+    @extend_schema_field(OpenApiTypes.STR)
     def get_citation(self, jurisdiction: Jurisdiction) -> str:
         law = jurisdiction.current_law()
         return law.citation if law else ""
@@ -141,10 +146,12 @@ class JurisdictionDetailOutput(JurisdictionSummaryOutput):
     class Meta(JurisdictionSummaryOutput.Meta):
         fields = [*JurisdictionSummaryOutput.Meta.fields, "law", "ag_office"]
 
+    @extend_schema_field(PostingLawOutput(allow_null=True))
     def get_law(self, jurisdiction: Jurisdiction) -> dict | None:
         law = jurisdiction.current_law()
         return PostingLawOutput(law).data if law else None
 
+    @extend_schema_field(AGOfficeOutput(allow_null=True))
     def get_ag_office(self, jurisdiction: Jurisdiction) -> dict | None:
         office = getattr(jurisdiction, "ag_office", None)
         return AGOfficeOutput(office).data if office else None

@@ -114,7 +114,8 @@ def clean(geometry: BaseGeometry, decimals: int) -> BaseGeometry:
     geometry = shapely.set_precision(geometry, 10.0**-decimals)
     if not geometry.is_valid:
         geometry = polygonal(shapely.make_valid(geometry))
-    # RFC 7946 wants counter-clockwise exteriors; some browser libraries (d3) fill the wrong side otherwise.
+    # RFC 7946 asks for counter-clockwise exteriors. Leaflet ignores winding; d3-geo wants the reverse and would
+    # need the features rewound.
     return shapely.orient_polygons(geometry, exterior_cw=False)
 
 
