@@ -142,6 +142,8 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _database}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -242,6 +244,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "compliance.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_RATES": {
+        "submissions": os.environ.get("SUBMISSION_RATE") or "30/hour",
+        "receipts": os.environ.get("RECEIPT_RATE") or "300/hour",
+    },
+    # How many proxies in front of SignWatch append to X-Forwarded-For. 0: the client is the connection's address,
+    # so a client cannot dodge its throttle by sending a made-up X-Forwarded-For.
+    "NUM_PROXIES": envint("TRUSTED_PROXY_COUNT", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SignWatch API",
@@ -252,7 +261,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"LawStatusEnum": "compliance.models.PostingLaw.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "LawStatusEnum": "compliance.models.PostingLaw.Status",
+        "SignStatusEnum": "compliance.models.SignStatus",
+    },
+}
+
+# Volunteer submissions. Distances in metres.
+SIGNWATCH = {
+    # A report within this distance of a known venue of the same type joins it instead of creating a new one.
+    "VENUE_MATCH_RADIUS_M": envint("VENUE_MATCH_RADIUS_M", 60),
+    # Photo GPS and phone location further apart than this are flagged for moderators.
+    "LOCATION_CONFLICT_M": envint("LOCATION_CONFLICT_M", 1_000),
+    # A report further than this from the venue the volunteer picked is flagged.
+    "FAR_FROM_VENUE_M": envint("FAR_FROM_VENUE_M", 300),
+    # A photo taken longer ago than this is flagged as stale.
+    "STALE_CAPTURE_DAYS": envint("STALE_CAPTURE_DAYS", 730),
+    "PHOTO_MAX_BYTES": envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024),
+    "PHOTO_MAX_PIXELS": envint("PHOTO_MAX_PIXELS", 60_000_000),
 }
 
 # The public map. No base tiles by default, so the map works offline; set a tile URL to draw one online.

@@ -2,9 +2,9 @@
 
 import django.contrib.auth.admin  # noqa: F401
 import django_tasks_db.admin  # noqa: F401
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 # settings.py installs SimpleAdminConfig (no autodiscovery, because django-leaflet's admin module needs GDAL), so
 # the admin modules in use are imported here, explicitly.
@@ -14,13 +14,10 @@ from compliance import views
 urlpatterns = [
     path("api/", include("compliance.api.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["compliance"]), name="javascript-catalog"),
     path("", include("compliance.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = views.not_found
 handler500 = views.server_error

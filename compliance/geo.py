@@ -253,6 +253,16 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+def bbox_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of a box holding every point within radius_m; west > east when it wraps 180°."""
+    dlat, dlon = _window_deg(lat, radius_m)
+    if dlon >= 180.0:
+        return max(-90.0, lat - dlat), -180.0, min(90.0, lat + dlat), 180.0
+    west = (lon - dlon + 540.0) % 360.0 - 180.0
+    east = (lon + dlon + 540.0) % 360.0 - 180.0
+    return max(-90.0, lat - dlat), west, min(90.0, lat + dlat), east
+
+
 def _check_coordinates(lat: float, lon: float) -> None:
     """Raise OutsideSupportedArea for coordinates that cannot be a real fix."""
     if not (math.isfinite(lat) and math.isfinite(lon)):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -250,3 +253,244 @@ class AGOffice(models.Model):
             f"{self.city}, {self.state_code} {self.zip_code}",
         ]
         return [line for line in lines if line]
+
+
+# --- what volunteers report ---
+
+
+class SignStatus(models.TextChoices):
+    POSTED = "posted", _("Posted")
+    DEFICIENT = "deficient", _("Posted, but deficient")
+    MISSING = "missing", _("Missing")
+
+
+class Deficiency(models.TextChoices):
+    WRONG_NUMBER = "wrong_number", _("Wrong or outdated number")
+    MISSING_LANGUAGE = "missing_language", _("Missing a required language")
+    TOO_SMALL = "too_small", _("Too small")
+    NOT_VISIBLE = "not_visible", _("Not visible")
+    WRONG_PLACE = "wrong_place", _("In the wrong place")
+    MISSING_TEXT_LINE = "missing_text_line", _("Missing the text line 233733")
+
+
+class VenueQuerySet(models.QuerySet["Venue"]):
+    def public(self) -> VenueQuerySet:
+        """Venues with at least one approved observation: the only ones anybody outside staff may see."""
+        return self.exclude(current_status="")
+
+    def near(self, latitude: float, longitude: float, radius_m: float) -> VenueQuerySet:
+        """Venues inside the bounding box of a circle (a cheap index-friendly prefilter; refine by distance)."""
+        from compliance import geo
+
+        south, west, north, east = geo.bbox_around(latitude, longitude, radius_m)
+        box = self.filter(latitude__gte=south, latitude__lte=north)
+        if west <= east:
+            return box.filter(longitude__gte=west, longitude__lte=east)
+        return box.filter(models.Q(longitude__gte=west) | models.Q(longitude__lte=east))  # across the antimeridian
+
+
+class Venue(models.Model):
+    """A place a posting law can cover, at a point; its status is that of its latest approved observation."""
+
+    venue_type = models.ForeignKey(VenueType, on_delete=models.PROTECT, related_name="venues")
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="venues")
+    tile_key = models.BigIntegerField(_("map tile key"), db_index=True)
+    current_status = models.CharField(_("current status"), max_length=16, choices=SignStatus.choices, blank=True)
+    status_observed_on = models.DateField(_("status observed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        indexes = [models.Index(fields=["latitude", "longitude"], name="venue_lat_lon")]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.venue_type} #{self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        return bool(self.current_status)
+
+    def refresh_current_status(self) -> None:
+        """Set the venue's status from its latest approved observation (by date observed, then received)."""
+        latest = (
+            self.observations.approved()
+            .order_by("-observed_on", "-created_at", "-pk")
+            .values("sign_status", "observed_on")
+            .first()
+        )
+        self.current_status = latest["sign_status"] if latest else ""
+        self.status_observed_on = latest["observed_on"] if latest else None
+        self.save(update_fields=["current_status", "status_observed_on"])
+
+
+class ObservationQuerySet(models.QuerySet["Observation"]):
+    def pending(self) -> ObservationQuerySet:
+        return self.filter(review_status=Observation.ReviewStatus.PENDING)
+
+    def approved(self) -> ObservationQuerySet:
+        return self.filter(review_status=Observation.ReviewStatus.APPROVED)
+
+    def moderation_queue(self) -> ObservationQuerySet:
+        """Pending observations, oldest first, with what a moderator needs on screen."""
+        return (
+            self.pending()
+            .order_by("created_at", "pk")
+            .select_related("venue__venue_type", "venue__jurisdiction")
+            .prefetch_related("photos__duplicate_of__observation")
+        )
+
+
+class Observation(models.Model):
+    """One volunteer's report of a venue's hotline sign: posted, deficient or missing, with photos."""
+
+    class ReviewStatus(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    class LocationSource(models.TextChoices):
+        EXIF = "exif", _("Photo metadata")
+        DEVICE = "device", _("Phone location")
+        MANUAL = "manual", _("Pin placed by hand")
+
+    class Flag(models.TextChoices):
+        LOCATION_CONFLICT = "location_conflict", _("Photo and phone locations disagree")
+        FAR_FROM_VENUE = "far_from_venue", _("Far from the chosen venue")
+        STALE_CAPTURE = "stale_capture", _("Photo taken long ago")
+        FUTURE_CAPTURE = "future_capture", _("Photo dated in the future")
+        DUPLICATE_PHOTO = "duplicate_photo", _("Same or near-identical photo already received")
+        SNAPPED_TO_SHORE = "snapped_to_shore", _("Point just offshore, assigned to the nearest jurisdiction")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="observations")
+    sign_status = models.CharField(_("sign status"), max_length=16, choices=SignStatus.choices)
+    deficiencies = models.JSONField(_("deficiencies"), default=list, blank=True)
+    languages_seen = models.JSONField(_("languages seen"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    observed_on = models.DateField(_("observed on"))
+    # Where the volunteer stood: private (it can identify them), used by moderators only; the public see the venue.
+    captured_latitude = models.FloatField(_("captured latitude"))
+    captured_longitude = models.FloatField(_("captured longitude"))
+    location_accuracy_m = models.FloatField(_("location accuracy (m)"), null=True, blank=True)
+    location_source = models.CharField(_("location source"), max_length=8, choices=LocationSource.choices)
+    captured_at = models.DateTimeField(_("capture time from the photo"), null=True, blank=True)
+    review_status = models.CharField(
+        _("review status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, db_index=True
+    )
+    review_reason = models.TextField(_("moderator's reason"), blank=True)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="observations"
+    )
+    receipt = models.CharField(_("receipt"), max_length=64, unique=True, editable=False)
+    idempotency_key = models.CharField(_("idempotency key digest"), max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        indexes = [models.Index(fields=["venue", "review_status", "observed_on"], name="obs_venue_review_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_sign_status_display()} at {self.venue} ({self.get_review_status_display()})"
+
+    @property
+    def submitted_on(self) -> datetime.date:
+        """The day the report arrived; the exact time stays private (it could help identify the volunteer)."""
+        return timezone.localdate(self.created_at)
+
+    def flag_labels(self) -> list[str]:
+        labels = dict(self.Flag.choices)
+        return [str(labels.get(flag, flag)) for flag in self.flags]
+
+    def deficiency_labels(self) -> list[str]:
+        labels = dict(Deficiency.choices)
+        return [str(labels.get(item, item)) for item in self.deficiencies]
+
+
+def _photo_path(prefix: str) -> str:
+    # Random names: no original file name, observation id or date is ever part of a stored path.
+    return f"{prefix}/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}.jpg"
+
+
+class Photo(models.Model):
+    """A cleaned photo of an observation: a fresh JPEG and a thumbnail with no metadata, and the hashes we keep."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="photos")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    image = models.FileField(_("image"), max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    received_bytes = models.PositiveIntegerField(_("bytes received"))
+    received_sha256 = models.CharField(_("SHA-256 of the received file"), max_length=64, db_index=True)
+    clean_sha256 = models.CharField(_("SHA-256 of the stored file"), max_length=64, db_index=True)
+    perceptual_hash = models.BigIntegerField(_("perceptual hash"))
+    # The 64-bit hash split in four 16-bit bands, each indexed: two photos within a few bits of each other almost
+    # always share a band, so near-duplicates are found by four index lookups rather than a scan of every photo.
+    hash_band_0 = models.IntegerField(db_index=True)
+    hash_band_1 = models.IntegerField(db_index=True)
+    hash_band_2 = models.IntegerField(db_index=True)
+    hash_band_3 = models.IntegerField(db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+
+    class Meta:
+        ordering = ["observation", "position"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"Photo {self.public_id}"
+
+    @staticmethod
+    def hash_bands(perceptual_hash: int) -> dict[str, int]:
+        """The four 16-bit bands of a signed 64-bit perceptual hash, as field values."""
+        unsigned = perceptual_hash & 0xFFFF_FFFF_FFFF_FFFF
+        return {f"hash_band_{band}": (unsigned >> (16 * band)) & 0xFFFF for band in range(4)}
+
+    @staticmethod
+    def new_image_name() -> str:
+        return _photo_path("photos")
+
+    @staticmethod
+    def new_thumbnail_name() -> str:
+        return _photo_path("thumbs")
+
+
+class Review(models.Model):
+    """A moderator's decision on an observation: the audit trail of moderation."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="reviews")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.moderator} on {self.created_at:%Y-%m-%d}"

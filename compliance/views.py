@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
 
+from compliance import roles
 from compliance.api import errors
-from compliance.models import Jurisdiction, PostingLaw
+from compliance.models import Deficiency, Jurisdiction, Observation, Photo, PostingLaw, SignStatus
 
 
 @require_safe
@@ -56,6 +64,80 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "ag_office": getattr(jurisdiction, "ag_office", None),
         },
     )
+
+
+@require_safe
+@ensure_csrf_cookie
+def submit_page(request: HttpRequest) -> HttpResponse:
+    """The volunteer's phone-first report form; the work happens in submit.js against the JSON API."""
+    return render(
+        request,
+        "compliance/submit.html",
+        {
+            "sign_statuses": SignStatus.choices,
+            "deficiencies": Deficiency.choices,
+            "common_languages": ["English", "Spanish"],
+            "submit_config": {
+                "maxPhotos": 3,
+                "maxBytes": settings.SIGNWATCH["PHOTO_MAX_BYTES"],
+                "tileUrl": settings.MAP_TILE_URL,
+                "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+                "boundariesUrl": static("geo/states-simplified.geojson"),
+            },
+        },
+    )
+
+
+@require_safe
+@never_cache
+def receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
+    """The submitter's private link: what became of their report."""
+    observation = get_object_or_404(
+        Observation.objects.select_related("venue__venue_type", "venue__jurisdiction"), receipt=receipt
+    )
+    return render(request, "compliance/receipt.html", {"observation": observation})
+
+
+@require_safe
+@ensure_csrf_cookie
+@login_required
+def moderate_page(request: HttpRequest) -> HttpResponse:
+    """The moderators' queue; the work happens in moderate.js against the moderation API."""
+    if not roles.is_moderator(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "compliance/moderate.html",
+        {"moderate_config": {"tileUrl": settings.MAP_TILE_URL, "tileAttribution": settings.MAP_TILE_ATTRIBUTION}},
+    )
+
+
+def _photo_file(request: HttpRequest, public_id: uuid.UUID, thumbnail: bool) -> FileResponse:
+    photo = get_object_or_404(Photo.objects.select_related("observation"), public_id=public_id)
+    public = photo.observation.review_status == Observation.ReviewStatus.APPROVED
+    if not public and not roles.is_moderator(request.user):
+        raise Http404  # not 403: the answer must not confirm that an unpublished photo exists
+    name = photo.thumbnail.name if thumbnail else photo.image.name
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    # Approved photos may be cached anywhere; a moderator's view of a pending one only by their own browser.
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
+    return response
+
+
+@require_safe
+def photo(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
+    """A cleaned photo: public once its observation is approved, otherwise moderators only."""
+    return _photo_file(request, public_id, thumbnail=False)
+
+
+@require_safe
+def photo_thumbnail(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
+    """A photo's thumbnail, under the same rule."""
+    return _photo_file(request, public_id, thumbnail=True)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -41,3 +41,41 @@ def api(db) -> APIClient:
 def committed_registry(transactional_db):
     """Reference data in a database that commits (for live-server tests, which flush it afterwards)."""
     reference_data.load()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttle counters and cached answers start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test stores photos in its own empty folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root) -> list:
+    """Every file under a storage folder (photos and thumbnails)."""
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+@pytest.fixture
+def moderator(db):
+    from django.contrib.auth.models import User
+
+    from compliance import roles
+
+    user = User.objects.create_user("moderator", password="pw-for-tests-only")
+    user.groups.add(roles.moderators_group())
+    return user
+
+
+@pytest.fixture
+def moderator_api(moderator) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(moderator)
+    return client

@@ -14,3 +14,12 @@ SECURE_SSL_REDIRECT = False
 # Static files come from the finders (as in development); there is no collectstatic output to serve.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# On SQLite, test against a file as production does, not the shared in-memory database: its table locks fail at
+# once instead of waiting out the busy timeout, which would make concurrency tests measure the wrong thing.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"signwatch-tests-{os.getpid()}.sqlite3")  # noqa: F405
+    }

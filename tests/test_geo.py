@@ -254,3 +254,19 @@ def test_simplified_map_has_one_non_empty_feature_per_jurisdiction():
         geometry = shapely.geometry.shape(feature["geometry"])
         assert feature["properties"]["name"]
         assert not geometry.is_empty and geometry.is_valid, feature["properties"]["code"]
+
+
+def test_bbox_around_holds_every_point_of_the_circle() -> None:
+    south, west, north, east = geo.bbox_around(41.88, -87.63, 60)
+    for bearing in range(0, 360, 15):
+        # A point 59.9 m away in each direction lies inside the box.
+        dlat = 59.9 / 111_195 * math.cos(math.radians(bearing))
+        dlon = 59.9 / (111_195 * math.cos(math.radians(41.88))) * math.sin(math.radians(bearing))
+        assert south <= 41.88 + dlat <= north
+        assert west <= -87.63 + dlon <= east
+    assert north - south < 0.002  # and the box stays small
+
+
+def test_bbox_around_wraps_the_antimeridian() -> None:
+    _south, west, _north, east = geo.bbox_around(52.0, 179.9999, 500)
+    assert west > east  # the box crosses 180°: west is near +180, east near -180

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, PostingLaw, VenueType
+from compliance.models import (
+    AGOffice,
+    CoveredVenueType,
+    Deficiency,
+    Jurisdiction,
+    LawSource,
+    Observation,
+    Photo,
+    PostingLaw,
+    Review,
+    SignStatus,
+    Venue,
+    VenueType,
+)
 
 # --- input ---
 
@@ -164,3 +180,187 @@ class LocateOutput(serializers.Serializer):
     law_verified = serializers.BooleanField()
     citation = serializers.CharField()
     covered_venue_types = CoveredVenueTypeOutput(many=True)
+
+
+# --- observations ---
+
+
+class ObservationInput(serializers.Serializer):
+    """The fields of a volunteer's report (the photos arrive as files and are checked by compliance.photos)."""
+
+    lat = FiniteFloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    lon = FiniteFloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    accuracy_m = FiniteFloatField(min_value=0, max_value=100_000, required=False, allow_null=True)
+    location_source = serializers.ChoiceField(
+        choices=[Observation.LocationSource.DEVICE, Observation.LocationSource.MANUAL],
+        default=Observation.LocationSource.DEVICE,
+    )
+    venue_type = serializers.SlugRelatedField(slug_field="slug", queryset=VenueType.objects.all())
+    venue_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    venue_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    sign_status = serializers.ChoiceField(choices=SignStatus.choices)
+    deficiencies = serializers.MultipleChoiceField(choices=Deficiency.choices, required=False, default=set)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list, max_length=12
+    )
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    observed_on = serializers.DateField(required=False, allow_null=True)
+
+    def validate_observed_on(self, value: datetime.date | None) -> datetime.date | None:
+        if value and value > timezone.localdate() + datetime.timedelta(days=1):
+            raise serializers.ValidationError(_("The date cannot be in the future."), code="future_date")
+        return value
+
+    def validate_venue_id(self, value: int | None) -> Venue | None:
+        if value is None:
+            return None
+        venue = Venue.objects.filter(pk=value).select_related("venue_type").first()
+        if venue is None:
+            raise serializers.ValidationError(_("There is no such venue."), code="unknown_venue")
+        return venue
+
+    def validate(self, attrs: dict) -> dict:
+        if (attrs.get("lat") is None) != (attrs.get("lon") is None):
+            missing = "lon" if attrs.get("lon") is None else "lat"
+            raise serializers.ValidationError({missing: _("Send both lat and lon, or neither.")}, code="required")
+        deficient = attrs["sign_status"] == SignStatus.DEFICIENT
+        if attrs["deficiencies"] and not deficient:
+            raise serializers.ValidationError(
+                {"deficiencies": _("Deficiencies apply only to a sign that is posted but deficient.")}, code="invalid"
+            )
+        if deficient and not attrs["deficiencies"]:
+            raise serializers.ValidationError({"deficiencies": _("Tick what is wrong with the sign.")}, code="required")
+        return attrs
+
+
+class SubmissionOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    receipt = serializers.CharField()
+    review_status = serializers.CharField()
+    jurisdiction = serializers.CharField(source="venue.jurisdiction.code")
+    venue_id = serializers.SerializerMethodField(
+        help_text=_("The venue's id once it is public; null for a venue not yet on the map.")
+    )
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_venue_id(self, observation: Observation) -> int | None:
+        # Only a venue already on the public map is named: the answer must not reveal what others reported.
+        return observation.venue_id if observation.venue.is_public else None
+
+
+class ReceiptOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    review_status = serializers.CharField()
+    review_status_label = serializers.CharField(source="get_review_status_display")
+    review_reason = serializers.CharField()
+    submitted_on = serializers.DateField()
+    observed_on = serializers.DateField()
+    sign_status = serializers.CharField()
+    venue_type = serializers.CharField(source="venue.venue_type.name")
+    jurisdiction = serializers.CharField(source="venue.jurisdiction.code")
+
+
+class PublicVenueOutput(serializers.ModelSerializer):
+    venue_type = serializers.CharField(source="venue_type.slug")
+    venue_type_name = serializers.CharField(source="venue_type.name")
+    jurisdiction = serializers.CharField(source="jurisdiction.code")
+
+    class Meta:
+        model = Venue
+        fields = [
+            "id",
+            "name",
+            "venue_type",
+            "venue_type_name",
+            "latitude",
+            "longitude",
+            "jurisdiction",
+            "current_status",
+            "status_observed_on",
+        ]
+
+
+class NearbyVenueOutput(PublicVenueOutput):
+    distance_m = serializers.FloatField()
+
+    class Meta(PublicVenueOutput.Meta):
+        fields = [*PublicVenueOutput.Meta.fields, "distance_m"]
+
+
+class NearbyInput(PointInput):
+    venue_type = serializers.SlugRelatedField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
+
+
+class ModerationPhotoOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    duplicate_of = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "url", "thumbnail_url", "width", "height", "duplicate_of"]
+
+    def get_url(self, photo: Photo) -> str:
+        return reverse("photo", args=[photo.public_id])
+
+    def get_thumbnail_url(self, photo: Photo) -> str:
+        return reverse("photo-thumbnail", args=[photo.public_id])
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_duplicate_of(self, photo: Photo) -> dict | None:
+        original = photo.duplicate_of
+        if original is None:
+            return None
+        return {
+            "observation": str(original.observation.public_id),
+            "review_status": original.observation.review_status,
+            "url": reverse("photo", args=[original.public_id]),
+            "thumbnail_url": reverse("photo-thumbnail", args=[original.public_id]),
+        }
+
+
+class ModerationItemOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    venue = PublicVenueOutput()
+    venue_is_new = serializers.SerializerMethodField()
+    photos = ModerationPhotoOutput(many=True)
+    flag_labels = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Observation
+        fields = [
+            "id",
+            "created_at",
+            "observed_on",
+            "sign_status",
+            "deficiencies",
+            "languages_seen",
+            "notes",
+            "flags",
+            "flag_labels",
+            "captured_latitude",
+            "captured_longitude",
+            "location_accuracy_m",
+            "location_source",
+            "captured_at",
+            "venue",
+            "venue_is_new",
+            "photos",
+        ]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_venue_is_new(self, observation: Observation) -> bool:
+        return not observation.venue.is_public
+
+
+class ModerationActionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Review.Action.choices)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ModerationResultOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    review_status = serializers.CharField()
+    review_reason = serializers.CharField()
+    venue_status = serializers.CharField(source="venue.current_status")

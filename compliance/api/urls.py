@@ -10,6 +10,13 @@ urlpatterns = [
     path("laws/", views.PostingLawList.as_view(), name="api-laws"),
     path("laws/<int:pk>/", views.PostingLawDetail.as_view(), name="api-law"),
     path("locate/", views.Locate.as_view(), name="api-locate"),
+    path("observations/", views.ObservationCreate.as_view(), name="api-observations"),
+    path("observations/mine/", views.MyObservations.as_view(), name="api-my-observations"),
+    path("observations/receipt/<str:receipt>/", views.ObservationReceipt.as_view(), name="api-receipt"),
+    path("venues/nearby/", views.NearbyVenues.as_view(), name="api-venues-nearby"),
+    path("venues/<int:pk>/", views.VenueDetail.as_view(), name="api-venue"),
+    path("moderation/queue/", views.ModerationQueue.as_view(), name="api-moderation-queue"),
+    path("moderation/observations/<uuid:public_id>/", views.ModerateObservation.as_view(), name="api-moderate"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, not the HTML page.

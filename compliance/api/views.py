@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import uuid
+
 import django_filters
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from compliance import geo
+from compliance import geo, observations, photos
 from compliance.api.errors import APIError
+from compliance.api.permissions import IsModerator
 from compliance.api.serializers import (
     JurisdictionDetailOutput,
     JurisdictionSummaryOutput,
     LocateOutput,
+    ModerationActionInput,
+    ModerationItemOutput,
+    ModerationResultOutput,
+    NearbyInput,
+    NearbyVenueOutput,
+    ObservationInput,
     PointInput,
     PostingLawOutput,
+    PublicVenueOutput,
+    ReceiptOutput,
+    SubmissionOutput,
     VenueTypeOutput,
 )
-from compliance.models import Jurisdiction, PostingLaw, VenueType
+from compliance.models import Jurisdiction, Observation, PostingLaw, Venue, VenueType
+
+MAX_PHOTOS = 3
 
 
 class JurisdictionList(generics.ListAPIView):
@@ -112,3 +131,202 @@ class Locate(APIView):
             "covered_venue_types": list(law.coverage.all()) if law else [],
         }
         return Response(LocateOutput(answer).data)
+
+
+# --- volunteers' observations ---
+
+
+def _refusal(refused: observations.SubmissionRefused | photos.PhotoRejected, field: str | None = None) -> APIError:
+    return APIError(
+        status_code=refused.status,
+        code=refused.code,
+        detail=str(refused.detail),
+        field=getattr(refused, "field", field),
+    )
+
+
+def _clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
+    """Check and clean each uploaded photo; the first refusal answers for the whole request."""
+    if not files:
+        raise APIError(status_code=400, code="required", detail=_("Add at least one photo."), field="photos")
+    if len(files) > MAX_PHOTOS:
+        raise APIError(
+            status_code=400,
+            code="too_many_photos",
+            detail=_("Send at most %(n)d photos.") % {"n": MAX_PHOTOS},
+            field="photos",
+        )
+    limits = photos.IntakeLimits(
+        max_bytes=settings.SIGNWATCH["PHOTO_MAX_BYTES"], max_pixels=settings.SIGNWATCH["PHOTO_MAX_PIXELS"]
+    )
+    cleaned = []
+    for upload in files:
+        if upload.size is not None and upload.size > limits.max_bytes:
+            # Refused from the size the parser counted, before a byte of it is read into memory.
+            raise APIError(
+                status_code=413,
+                code="file_too_large",
+                detail=_("Each photo must be at most %(mib)d MiB.") % {"mib": limits.max_bytes // (1024 * 1024)},
+                field="photos",
+            )
+        try:
+            cleaned.append(photos.process(upload.read(), limits=limits))
+        except photos.PhotoRejected as rejected:
+            raise _refusal(rejected, field="photos") from None
+    return cleaned
+
+
+class ObservationCreate(APIView):
+    """A volunteer's report: 1–3 photos of a venue's hotline sign (or of the wall where it is missing)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "submissions"
+
+    @extend_schema(
+        request={"multipart/form-data": ObservationInput},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description=_("A client-chosen key; a repeat with the same key answers the first result."),
+            )
+        ],
+        responses={201: SubmissionOutput},
+    )
+    def post(self, request: Request) -> Response:
+        fields = ObservationInput(data=request.data)
+        fields.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 200:
+            raise APIError(status_code=400, code="invalid", detail=_("Idempotency-Key is too long."), field=None)
+        cleaned = _clean_uploads(request.FILES.getlist("photos"))
+        data = fields.validated_data
+        point = None
+        if data.get("lat") is not None:
+            point = observations.ReportedPoint(
+                data["lat"], data["lon"], data["location_source"], data.get("accuracy_m")
+            )
+        venue = data.get("venue_id")
+        submission = observations.Submission(
+            photos=cleaned,
+            point=point,
+            venue=venue,
+            venue_type=venue.venue_type if venue else data["venue_type"],
+            venue_name=data["venue_name"].strip(),
+            sign_status=data["sign_status"],
+            deficiencies=sorted(data["deficiencies"]),
+            languages_seen=[language.strip() for language in data["languages"] if language.strip()],
+            notes=data["notes"].strip(),
+            observed_on=data.get("observed_on"),
+            submitter=request.user if request.user.is_authenticated else None,
+            idempotency_key=key,
+        )
+        try:
+            observation = observations.submit(submission)
+        except observations.SubmissionRefused as refused:
+            raise _refusal(refused) from None
+        return Response(SubmissionOutput(observation).data, status=status.HTTP_201_CREATED)
+
+
+class ObservationReceipt(APIView):
+    """The submitter's view of their report: pending, approved or rejected, with the moderator's reason."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "receipts"
+
+    @extend_schema(responses={200: ReceiptOutput})
+    def get(self, request: Request, receipt: str) -> Response:
+        observation = get_object_or_404(
+            Observation.objects.select_related("venue__venue_type", "venue__jurisdiction"), receipt=receipt
+        )
+        return Response(ReceiptOutput(observation).data)
+
+
+class MyObservations(generics.ListAPIView):
+    """A logged-in volunteer's own reports, newest first."""
+
+    serializer_class = ReceiptOutput
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Observation.objects.none()
+        return (
+            Observation.objects.filter(submitter=self.request.user)
+            .select_related("venue__venue_type", "venue__jurisdiction")
+            .order_by("-created_at")[:200]
+        )
+
+
+# --- venues ---
+
+
+class VenueDetail(generics.RetrieveAPIView):
+    """A venue on the public map (one with an approved observation)."""
+
+    serializer_class = PublicVenueOutput
+    queryset = Venue.objects.public().select_related("venue_type", "jurisdiction")
+
+
+class NearbyVenues(APIView):
+    """Public venues near a point, nearest first: the submit page's "is it one of these?" list."""
+
+    RADIUS_M = 300
+    LIMIT = 10
+
+    @extend_schema(parameters=[NearbyInput], responses={200: NearbyVenueOutput(many=True)})
+    def get(self, request: Request) -> Response:
+        query = NearbyInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        lat, lon = query.validated_data["lat"], query.validated_data["lon"]
+        venues = Venue.objects.public().near(lat, lon, self.RADIUS_M).select_related("venue_type", "jurisdiction")
+        if venue_type := query.validated_data.get("venue_type"):
+            venues = venues.filter(venue_type=venue_type)
+        ranked = []
+        for venue in venues[:500]:
+            venue.distance_m = round(geo.distance_m(lat, lon, venue.latitude, venue.longitude), 1)
+            if venue.distance_m <= self.RADIUS_M:
+                ranked.append(venue)
+        ranked.sort(key=lambda venue: venue.distance_m)
+        return Response(NearbyVenueOutput(ranked[: self.LIMIT], many=True).data)
+
+
+# --- moderation ---
+
+
+class ModerationQueue(generics.ListAPIView):
+    """Pending observations, oldest first, with photos, points, flags and possible duplicates."""
+
+    serializer_class = ModerationItemOutput
+    permission_classes = [IsModerator]
+    pagination_class = None
+
+    def get_queryset(self):
+        return Observation.objects.moderation_queue()[:50]
+
+
+class ModerateObservation(APIView):
+    """Approve or reject a pending observation. A second decision on the same observation answers 409."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(request=ModerationActionInput, responses={200: ModerationResultOutput})
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        decision = ModerationActionInput(data=request.data)
+        decision.is_valid(raise_exception=True)
+        observation = get_object_or_404(Observation, public_id=public_id)
+        try:
+            observation = observations.moderate(
+                observation=observation,
+                moderator=request.user,
+                action=decision.validated_data["action"],
+                reason=decision.validated_data["reason"],
+            )
+        except observations.SubmissionRefused as refused:
+            raise _refusal(refused) from None
+        except observations.ModerationConflict as conflict:
+            raise APIError(status_code=409, code="already_reviewed", detail=str(conflict)) from None
+        return Response(ModerationResultOutput(observation).data)

@@ -1,0 +1,174 @@
+"""Benchmark photo intake: photos.process against one bare Pillow decode of the same bytes.
+
+    .venv/bin/python benchmarks/photo_intake.py
+
+Prints the figures and writes them into the "## Photo intake" section of docs/benchmarks.md, leaving any other
+section alone. Exits non-zero if processing a 12 MP JPEG takes more than TARGET_RATIO times a bare decode of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import PIL
+import pillow_heif
+from PIL import Image
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))  # run as a plain script, so the project is not on the path by itself
+
+from compliance import photos  # noqa: E402 -- needs the path set up above
+from tests import images  # noqa: E402 -- the same photo-like pictures the tests use
+
+DOC_PATH = REPO_ROOT / "docs" / "benchmarks.md"
+SECTION_TITLE = "## Photo intake"
+COMMAND = ".venv/bin/python benchmarks/photo_intake.py"
+
+SEED = 20240601
+RUNS = 15  # per case; the median is reported, so a run disturbed by another process does not count
+TARGET_RATIO = 2.0
+
+
+@dataclass(frozen=True)
+class Case:
+    """One upload to time, described for the report."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Median milliseconds of a bare decode and of photos.process, for one case."""
+
+    case: Case
+    decode_ms: float
+    process_ms: float
+    output: tuple[int, int]
+
+    @property
+    def ratio(self) -> float:
+        """How many bare decodes one photos.process costs."""
+        return self.process_ms / self.decode_ms
+
+
+def cases() -> list[Case]:
+    """A 12 MP JPEG and HEIC (the common phone uploads) and a 48 MP JPEG (the largest accepted)."""
+    twelve = images.photo_like(4000, 3000, seed=SEED)
+    heic = io.BytesIO()
+    # x265's slowest presets take ~20 s on this picture; "ultrafast" makes a file of the same size in 2 s.
+    twelve.save(heic, "HEIF", quality=50, enc_params={"preset": "ultrafast"})
+    # Less grain and quality 85 keep 48 MP within the 15 MiB cap, as phones' own 48 MP JPEGs are.
+    forty_eight = images.photo_like(8064, 6048, seed=SEED, grain=0.08)
+    return [
+        Case("12 MP JPEG (4000 x 3000, quality 92)", images.jpeg(twelve, quality=92)),
+        Case("12 MP HEIC (4000 x 3000, x265 quality 50)", heic.getvalue()),
+        Case("48 MP JPEG (8064 x 6048, quality 85)", images.jpeg(forty_eight, quality=85)),
+    ]
+
+
+def bare_decode(data: bytes) -> None:
+    """What any handling of the photo costs at least: one full decode of its pixels."""
+    Image.open(io.BytesIO(data)).load()
+
+
+def median_ms(work: Callable[[], object], runs: int = RUNS) -> float:
+    """Median wall time of the work over the runs, in milliseconds."""
+    durations = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        durations.append(time.perf_counter() - start)
+    return statistics.median(durations) * 1000
+
+
+def measure(case: Case) -> Timing:
+    """Time both on the same bytes, after one warm-up each."""
+    bare_decode(case.data)
+    photo = photos.process(case.data)
+    return Timing(
+        case=case,
+        decode_ms=median_ms(lambda: bare_decode(case.data)),
+        process_ms=median_ms(lambda: photos.process(case.data)),
+        output=(photo.width, photo.height),
+    )
+
+
+def machine() -> str:
+    """One line describing where the figures came from."""
+    return (
+        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"Pillow {PIL.__version__}, pillow-heif {pillow_heif.__version__} "
+        f"(libheif {pillow_heif.libheif_version()})"
+    )
+
+
+def render(timings: list[Timing]) -> str:
+    """The Markdown section, title included."""
+    rows = "\n".join(
+        f"| {t.case.name} | {len(t.case.data) / 1e6:.1f} MB | {t.decode_ms:.0f} | {t.process_ms:.0f} "
+        f"| {t.ratio:.2f}x | {t.output[0]} x {t.output[1]} |"
+        for t in timings
+    )
+    return f"""{SECTION_TITLE}
+
+`compliance.photos.process` (check, decode, read EXIF, orient, scale to a {photos.OUTPUT_LONG_SIDE} px long side, \
+make a {photos.THUMBNAIL_LONG_SIDE} px thumbnail, re-encode both without metadata, hash) against one bare full \
+decode of the same bytes (`Image.open(BytesIO(data)).load()`). Pictures are gradients, shapes and grain (seed \
+{SEED}), so they compress like phone photos; each figure is the median of {RUNS} runs.
+
+| Upload | Size | Bare decode (ms) | `process` (ms) | Ratio | Stored |
+|---|---:|---:|---:|---:|---:|
+{rows}
+
+- Target: processing a 12 MP JPEG costs at most {TARGET_RATIO:g}x a bare decode of it. JPEGs are decoded at \
+reduced DCT scale (`Image.draft`), which is why they can cost less than a full decode; HEIC has no such shortcut.
+- Machine: {machine()}.
+- Date: {datetime.date.today().isoformat()}.
+- Reproduce: `{COMMAND}`
+"""
+
+
+def replace_section(document: str, section: str) -> str:
+    """Swap this benchmark's section into the document, or append it; other sections stay as they are."""
+    lines = document.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.rstrip() == SECTION_TITLE]
+    if not starts:
+        return document.rstrip("\n") + "\n\n" + section
+    start = starts[0]
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    following = "".join(lines[end:])
+    return "".join(lines[:start]) + section + ("\n" + following if following else "")
+
+
+def write_doc(section: str) -> None:
+    """Create docs/benchmarks.md if needed and update this benchmark's section in it."""
+    document = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else "# Benchmarks\n"
+    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DOC_PATH.write_text(replace_section(document, section), encoding="utf-8")
+
+
+def main() -> int:
+    """Run the benchmark, print and record it; non-zero exit if the 12 MP JPEG misses the target."""
+    timings = [measure(case) for case in cases()]
+    section = render(timings)
+    print(section)
+    write_doc(section)
+    print(f"Updated {DOC_PATH.relative_to(REPO_ROOT)}")
+    if timings[0].ratio > TARGET_RATIO:
+        print(f"FAIL: 12 MP JPEG ratio {timings[0].ratio:.2f}x is above the {TARGET_RATIO:g}x target", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

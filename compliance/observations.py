@@ -1,0 +1,326 @@
+"""Receiving and moderating volunteers' observations: the writes that span venues, observations, photos, reviews.
+
+Photos reach this module already cleaned (compliance.photos); here they are placed, checked for duplicates,
+stored, and recorded, so that a failure at any step leaves neither a file without its row nor a row without its file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance import geo, photos
+from compliance.models import Jurisdiction, Observation, Photo, Review, Venue, VenueType
+
+logger = logging.getLogger(__name__)
+
+# Two photos whose perceptual hashes differ in at most this many of 64 bits show the same scene.
+NEAR_DUPLICATE_BITS = 6
+
+
+class SubmissionRefused(Exception):
+    """A submission that cannot be accepted, with the HTTP status and code the API answers."""
+
+    def __init__(self, *, status: int, code: str, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.field = field
+
+
+class ModerationConflict(Exception):
+    """The observation was no longer pending: another moderator acted first."""
+
+
+@dataclass(frozen=True)
+class ReportedPoint:
+    """A location with where it came from and how precise the device said it was."""
+
+    latitude: float
+    longitude: float
+    source: str
+    accuracy_m: float | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a volunteer sent, validated in shape but not yet placed or checked against stored data."""
+
+    photos: Sequence[photos.CleanPhoto]
+    venue_type: VenueType
+    sign_status: str
+    point: ReportedPoint | None = None
+    venue: Venue | None = None
+    venue_name: str = ""
+    deficiencies: Sequence[str] = ()
+    languages_seen: Sequence[str] = ()
+    notes: str = ""
+    observed_on: datetime.date | None = None
+    submitter: AbstractBaseUser | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass
+class _Placement:
+    point: ReportedPoint
+    jurisdiction_code: str
+    flags: list[str] = field(default_factory=list)
+
+
+def _limits() -> dict[str, float]:
+    return settings.SIGNWATCH
+
+
+def _exif_point(cleaned: Sequence[photos.CleanPhoto]) -> ReportedPoint | None:
+    for photo in cleaned:
+        if photo.exif.latitude is not None and photo.exif.longitude is not None:
+            return ReportedPoint(photo.exif.latitude, photo.exif.longitude, Observation.LocationSource.EXIF)
+    return None
+
+
+def place(reported: ReportedPoint | None, cleaned: Sequence[photos.CleanPhoto]) -> _Placement:
+    """Choose the observation's point (the phone's or the pin's over the photo's) and its jurisdiction."""
+    exif = _exif_point(cleaned)
+    point = reported or exif
+    if point is None:
+        raise SubmissionRefused(
+            status=422,
+            code="location_required",
+            detail=_("We need to know where the sign is: allow location, or drag the pin to the venue."),
+            field="lat",
+        )
+    flags = []
+    if reported and exif:
+        apart = geo.distance_m(reported.latitude, reported.longitude, exif.latitude, exif.longitude)
+        if apart > _limits()["LOCATION_CONFLICT_M"]:
+            flags.append(Observation.Flag.LOCATION_CONFLICT)
+    try:
+        placement = geo.locate(point.latitude, point.longitude)
+    except geo.OutsideSupportedArea as outside:
+        raise SubmissionRefused(
+            status=422,
+            code="outside_supported_area",
+            detail=_("This point is not in a U.S. state, DC or territory: %(reason)s") % {"reason": outside},
+            field="lat",
+        ) from None
+    if placement.distance_m > 0:
+        flags.append(Observation.Flag.SNAPPED_TO_SHORE)
+    return _Placement(point, placement.code, flags)
+
+
+def _aware(captured_at: datetime.datetime | None) -> datetime.datetime | None:
+    # EXIF without an offset is the camera's local time, within a day of UTC: close enough to flag stale photos.
+    if captured_at is None or timezone.is_aware(captured_at):
+        return captured_at
+    return timezone.make_aware(captured_at, datetime.UTC)
+
+
+def capture_time_flags(captured_at: datetime.datetime | None, now: datetime.datetime) -> list[str]:
+    """Flags for a photo dated in the future or long ago (a reused old photo is weak evidence of today)."""
+    if captured_at is None:
+        return []
+    if captured_at > now + datetime.timedelta(days=1):
+        return [Observation.Flag.FUTURE_CAPTURE]
+    if captured_at < now - datetime.timedelta(days=_limits()["STALE_CAPTURE_DAYS"]):
+        return [Observation.Flag.STALE_CAPTURE]
+    return []
+
+
+def find_duplicate(cleaned: photos.CleanPhoto) -> Photo | None:
+    """A stored photo that is the same file or the same picture (near-identical perceptual hash), if any."""
+    same_file = Photo.objects.filter(
+        models.Q(received_sha256=cleaned.received_sha256) | models.Q(clean_sha256=cleaned.clean_sha256)
+    ).first()
+    if same_file:
+        return same_file
+    bands = Photo.hash_bands(cleaned.perceptual_hash)
+    candidates = Photo.objects.filter(
+        models.Q(hash_band_0=bands["hash_band_0"])
+        | models.Q(hash_band_1=bands["hash_band_1"])
+        | models.Q(hash_band_2=bands["hash_band_2"])
+        | models.Q(hash_band_3=bands["hash_band_3"])
+    ).only("pk", "perceptual_hash")[:500]
+    for candidate in candidates:
+        if photos.hamming_distance(candidate.perceptual_hash, cleaned.perceptual_hash) <= NEAR_DUPLICATE_BITS:
+            return candidate
+    return None
+
+
+def match_venue(venue_type: VenueType, point: ReportedPoint) -> Venue | None:
+    """The nearest venue of the same type within the match radius of the point."""
+    radius = _limits()["VENUE_MATCH_RADIUS_M"]
+    nearby = Venue.objects.near(point.latitude, point.longitude, radius).filter(venue_type=venue_type)
+    distances = [(geo.distance_m(point.latitude, point.longitude, v.latitude, v.longitude), v.pk, v) for v in nearby]
+    within = [item for item in distances if item[0] <= radius]
+    return min(within)[2] if within else None
+
+
+def idempotency_digest(key: str, submitter: AbstractBaseUser | None) -> str:
+    """What is stored of a client's Idempotency-Key: a digest, scoped to the account when there is one."""
+    scope = f"user:{submitter.pk}" if submitter is not None and submitter.is_authenticated else "anonymous"
+    return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
+
+
+def _store_files(cleaned: Sequence[photos.CleanPhoto], storage: Storage) -> list[tuple[str, str]]:
+    """Write each photo and thumbnail under fresh random names; on failure, remove what was written."""
+    stored: list[tuple[str, str]] = []
+    try:
+        for photo in cleaned:
+            image = storage.save(Photo.new_image_name(), ContentFile(photo.jpeg))
+            try:
+                thumbnail = storage.save(Photo.new_thumbnail_name(), ContentFile(photo.thumbnail))
+            except Exception:
+                _delete_quietly(storage, [image])
+                raise
+            stored.append((image, thumbnail))
+    except Exception:
+        _delete_quietly(storage, [name for pair in stored for name in pair])
+        raise
+    return stored
+
+
+def _delete_quietly(storage: Storage, names: Sequence[str]) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete %s after a failed submission", name)
+
+
+def submit(submission: Submission, *, storage: Storage | None = None) -> Observation:
+    """Place, check and record a submission with its photos; answers the first result again for a repeated key."""
+    storage = storage or default_storage
+    digest = (
+        idempotency_digest(submission.idempotency_key, submission.submitter) if submission.idempotency_key else None
+    )
+    if digest and (earlier := Observation.objects.filter(idempotency_key=digest).first()):
+        return earlier
+    now = timezone.now()
+    placement = place(submission.point, submission.photos)
+    flags = list(placement.flags)
+    if submission.venue is not None:
+        apart = geo.distance_m(
+            placement.point.latitude,
+            placement.point.longitude,
+            submission.venue.latitude,
+            submission.venue.longitude,
+        )
+        if apart > _limits()["FAR_FROM_VENUE_M"]:
+            flags.append(Observation.Flag.FAR_FROM_VENUE)
+    captured_at = _aware(next((p.exif.captured_at for p in submission.photos if p.exif.captured_at), None))
+    flags += capture_time_flags(captured_at, now)
+    duplicates = [find_duplicate(photo) for photo in submission.photos]
+    if any(duplicates):
+        flags.append(Observation.Flag.DUPLICATE_PHOTO)
+
+    stored = _store_files(submission.photos, storage)
+    try:
+        observation = _record(submission, placement, flags, captured_at, duplicates, stored, digest, now)
+    except IntegrityError:
+        _delete_quietly(storage, [name for pair in stored for name in pair])
+        if digest and (earlier := Observation.objects.filter(idempotency_key=digest).first()):
+            return earlier  # the same key raced in from another request, and won
+        raise
+    except BaseException:
+        _delete_quietly(storage, [name for pair in stored for name in pair])
+        raise
+    return observation
+
+
+@transaction.atomic
+def _record(
+    submission: Submission,
+    placement: _Placement,
+    flags: list[str],
+    captured_at: datetime.datetime | None,
+    duplicates: Sequence[Photo | None],
+    stored: Sequence[tuple[str, str]],
+    digest: str | None,
+    now: datetime.datetime,
+) -> Observation:
+    point = placement.point
+    venue = submission.venue or match_venue(submission.venue_type, point)
+    if venue is None:
+        venue = Venue.objects.create(
+            venue_type=submission.venue_type,
+            name=submission.venue_name,
+            latitude=point.latitude,
+            longitude=point.longitude,
+            jurisdiction=Jurisdiction.objects.get(code=placement.jurisdiction_code),
+            tile_key=geo.tile_key(point.latitude, point.longitude),
+        )
+    submitter = submission.submitter if submission.submitter and submission.submitter.is_authenticated else None
+    observation = Observation.objects.create(
+        venue=venue,
+        sign_status=submission.sign_status,
+        deficiencies=sorted(set(submission.deficiencies)),
+        languages_seen=list(dict.fromkeys(submission.languages_seen)),
+        notes=submission.notes,
+        observed_on=submission.observed_on or (captured_at.date() if captured_at else now.date()),
+        captured_latitude=point.latitude,
+        captured_longitude=point.longitude,
+        location_accuracy_m=point.accuracy_m,
+        location_source=point.source,
+        captured_at=captured_at,
+        flags=list(dict.fromkeys(flags)),
+        submitter=submitter,
+        receipt=secrets.token_urlsafe(24),
+        idempotency_key=digest,
+    )
+    Photo.objects.bulk_create(
+        Photo(
+            observation=observation,
+            position=position,
+            image=image,
+            thumbnail=thumbnail,
+            width=cleaned.width,
+            height=cleaned.height,
+            received_bytes=cleaned.received_bytes,
+            received_sha256=cleaned.received_sha256,
+            clean_sha256=cleaned.clean_sha256,
+            perceptual_hash=cleaned.perceptual_hash,
+            duplicate_of=duplicate,
+            **Photo.hash_bands(cleaned.perceptual_hash),
+        )
+        for position, (cleaned, duplicate, (image, thumbnail)) in enumerate(
+            zip(submission.photos, duplicates, stored, strict=True)
+        )
+    )
+    return observation
+
+
+@transaction.atomic
+def moderate(*, observation: Observation, moderator: AbstractBaseUser, action: str, reason: str = "") -> Observation:
+    """Approve or reject a pending observation; only the first of two simultaneous decisions applies."""
+    if action == Review.Action.REJECT and not reason.strip():
+        raise SubmissionRefused(
+            status=400, code="reason_required", detail=_("Say why, for the volunteer."), field="reason"
+        )
+    approve = action == Review.Action.APPROVE
+    now = timezone.now()
+    # A conditional update is atomic on every database, SQLite included: the loser of a race updates no row.
+    applied = Observation.objects.filter(pk=observation.pk, review_status=Observation.ReviewStatus.PENDING).update(
+        review_status=Observation.ReviewStatus.APPROVED if approve else Observation.ReviewStatus.REJECTED,
+        review_reason=reason.strip(),
+        published_at=now if approve else None,
+    )
+    if not applied:
+        raise ModerationConflict(_("This observation has already been reviewed."))
+    Review.objects.create(observation=observation, moderator=moderator, action=action, reason=reason.strip())
+    observation.refresh_from_db()
+    if approve:
+        observation.venue.refresh_current_status()
+    return observation

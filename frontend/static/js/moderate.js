@@ -1,0 +1,159 @@
+// The moderators' queue: one observation at a time, keyboard first. Everything shown comes from
+// /api/moderation/queue/ and is written as text, never as HTML.
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("moderate-config").textContent);
+  var t = window.gettext || function (text) { return text; };
+  var $ = function (id) { return document.getElementById(id); };
+  var queue = [];
+  var index = 0;
+  var busy = false;
+
+  var map = L.map("item-map", { attributionControl: !!config.tileUrl }).setView([39.5, -98.35], 4);
+  if (config.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
+  var layer = L.layerGroup().addTo(map);
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? match[1] : "";
+  }
+
+  function load() {
+    return fetch("/api/moderation/queue/", { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (items) {
+        queue = items;
+        index = Math.min(index, Math.max(queue.length - 1, 0));
+        render();
+      });
+  }
+
+  function text(tag, value, className) {
+    var element = document.createElement(tag);
+    element.textContent = value;
+    if (className) element.className = className;
+    return element;
+  }
+
+  function fact(list, term, value) {
+    if (value === null || value === undefined || value === "") return;
+    list.appendChild(text("dt", term));
+    list.appendChild(text("dd", value));
+  }
+
+  function render() {
+    $("queue-count").textContent = queue.length ? "(" + queue.length + ")" : "";
+    $("queue-empty").hidden = queue.length > 0;
+    $("item").hidden = queue.length === 0;
+    $("decision-error").hidden = true;
+    if (!queue.length) return;
+    var item = queue[index];
+    $("item").dataset.id = item.id;
+    $("item-title").textContent = (index + 1) + "/" + queue.length + " · " + item.venue.venue_type_name +
+      (item.venue.name ? " · " + item.venue.name : "") + " · " + item.venue.jurisdiction;
+
+    var photos = $("item-photos");
+    photos.textContent = "";
+    item.photos.forEach(function (photo) {
+      var figure = document.createElement("figure");
+      var link = document.createElement("a");
+      link.href = photo.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      var image = document.createElement("img");
+      image.src = photo.url;
+      image.alt = t("Submitted photo");
+      link.appendChild(image);
+      figure.appendChild(link);
+      if (photo.duplicate_of) {
+        var twin = document.createElement("img");
+        twin.src = photo.duplicate_of.url;
+        twin.alt = t("Earlier photo it resembles");
+        twin.className = "duplicate";
+        figure.appendChild(twin);
+        figure.appendChild(text("figcaption", t("Looks like a photo already received") + " (" + photo.duplicate_of.review_status + ")"));
+      }
+      photos.appendChild(figure);
+    });
+
+    var flags = $("item-flags");
+    flags.textContent = "";
+    item.flag_labels.forEach(function (label) { flags.appendChild(text("li", label, "flag")); });
+
+    var facts = $("item-facts");
+    facts.textContent = "";
+    fact(facts, t("Sign"), item.sign_status + (item.deficiencies.length ? ": " + item.deficiencies.join(", ") : ""));
+    fact(facts, t("Languages seen"), item.languages_seen.join(", "));
+    fact(facts, t("Seen on"), item.observed_on);
+    fact(facts, t("Received"), item.created_at.slice(0, 16).replace("T", " "));
+    fact(facts, t("Location"), item.location_source + (item.location_accuracy_m ? " ±" + Math.round(item.location_accuracy_m) + " m" : ""));
+    fact(facts, t("Venue"), item.venue_is_new ? t("new venue") : t("known venue, currently") + " " + item.venue.current_status);
+    fact(facts, t("Notes"), item.notes);
+
+    layer.clearLayers();
+    var captured = [item.captured_latitude, item.captured_longitude];
+    var venue = [item.venue.latitude, item.venue.longitude];
+    L.circleMarker(captured, { radius: 7, color: "#d55e00" }).bindTooltip(t("Reported from")).addTo(layer);
+    L.circleMarker(venue, { radius: 9, color: "#0072b2" }).bindTooltip(t("Venue")).addTo(layer);
+    map.fitBounds(L.latLngBounds([captured, venue]).pad(0.5), { maxZoom: 17 });
+    $("reason").value = "";
+  }
+
+  function decide(action) {
+    if (busy || !queue.length) return;
+    var item = queue[index];
+    var reason = $("reason").value.trim();
+    if (action === "reject" && !reason) {
+      $("reason").focus();
+      $("decision-error").textContent = t("Type the reason for the volunteer, then press Enter.");
+      $("decision-error").hidden = false;
+      return;
+    }
+    busy = true;
+    fetch("/api/moderation/observations/" + encodeURIComponent(item.id) + "/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ action: action, reason: reason }),
+    })
+      .then(function (response) { return response.json().then(function (body) { return [response.status, body]; }); })
+      .then(function (answer) {
+        busy = false;
+        if (answer[0] === 200 || answer[0] === 409) {
+          // 409: another moderator decided first; either way the item leaves this queue.
+          queue.splice(index, 1);
+          if (index >= queue.length) index = Math.max(queue.length - 1, 0);
+          render();
+          if (!queue.length) load();
+        } else {
+          $("decision-error").textContent = answer[1].detail || t("That did not work.");
+          $("decision-error").hidden = false;
+        }
+      })
+      .catch(function () {
+        busy = false;
+        $("decision-error").textContent = t("No connection to the server.");
+        $("decision-error").hidden = false;
+      });
+  }
+
+  $("approve-button").addEventListener("click", function () { decide("approve"); });
+  $("reject-button").addEventListener("click", function () { decide("reject"); });
+  $("skip-button").addEventListener("click", function () { index = (index + 1) % Math.max(queue.length, 1); render(); });
+  $("decision-form").addEventListener("submit", function (event) { event.preventDefault(); decide("reject"); });
+  document.addEventListener("keydown", function (event) {
+    if (event.target.id === "reason") {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || /INPUT|TEXTAREA|SELECT/.test(event.target.tagName)) return;
+    var key = event.key.toLowerCase();
+    if (key === "a") decide("approve");
+    else if (key === "r") { event.preventDefault(); $("reason").focus(); }
+    else if (key === "j") { index = (index + 1) % Math.max(queue.length, 1); render(); }
+    else if (key === "k") { index = (index - 1 + queue.length) % Math.max(queue.length, 1); render(); }
+  });
+
+  load();
+})();

@@ -1,0 +1,322 @@
+// The volunteer's report form. Phone first: one bar of signal, a photo taken in a parking lot.
+// The location comes from the phone when the photo is taken, from a pin the volunteer drags, or (on the server)
+// from the photo's own GPS data; big photos are shrunk here before upload, keeping their EXIF block so the server
+// can still read where and when they were taken (the server then strips every byte of metadata).
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("submit-config").textContent);
+  var form = document.getElementById("submit-form");
+  var $ = function (id) { return document.getElementById(id); };
+  var t = window.gettext || function (text) { return text; };
+
+  var state = { photos: [], point: null, venueId: null, venueTypes: [], covered: [], idempotencyKey: newKey() };
+  var SHRINK_ABOVE_BYTES = 2 * 1024 * 1024;
+  var SHRINK_TO_PX = 2560;
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+  }
+
+  // ---------- map and location ----------
+  var map = L.map("pin-map", { zoomControl: true, attributionControl: !!config.tileUrl }).setView([39.5, -98.35], 3);
+  if (config.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
+  fetch(config.boundariesUrl).then(function (r) { return r.json(); }).then(function (shapes) {
+    L.geoJSON(shapes, { interactive: false, style: { weight: 1, color: "#555", fillColor: "#f4f1ea", fillOpacity: 1 } })
+      .addTo(map).bringToBack();
+  }).catch(function () { /* the pin still works without the outline */ });
+  var marker = null;
+
+  function setPoint(lat, lon, source, accuracy) {
+    state.point = { lat: lat, lon: lon, source: source, accuracy: accuracy };
+    if (!marker) {
+      marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: t("Venue location") }).addTo(map);
+      marker.on("dragend", function () {
+        var at = marker.getLatLng();
+        setPoint(at.lat, at.lng, "manual", null);
+      });
+    } else {
+      marker.setLatLng([lat, lon]);
+    }
+    if (source !== "manual") map.setView([lat, lon], 17);
+    var where = lat.toFixed(5) + ", " + lon.toFixed(5);
+    $("location-status").textContent = source === "manual"
+      ? t("Pin placed at") + " " + where
+      : t("Location found") + " (" + where + (accuracy ? ", ±" + Math.round(accuracy) + " m" : "") + ")";
+    locate(lat, lon);
+  }
+
+  function askDevice() {
+    if (!navigator.geolocation) {
+      $("location-status").textContent = t("This browser cannot share its location: tap the map to place the pin.");
+      return;
+    }
+    $("location-status").textContent = t("Finding your location…");
+    navigator.geolocation.getCurrentPosition(
+      function (position) {
+        setPoint(position.coords.latitude, position.coords.longitude, "device", position.coords.accuracy);
+      },
+      function () {
+        if (!state.point) {
+          $("location-status").textContent = t("No location from the phone: tap the map or drag the pin to the venue.");
+        }
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+    );
+  }
+  map.on("click", function (event) { setPoint(event.latlng.lat, event.latlng.lng, "manual", null); });
+  $("locate-button").addEventListener("click", askDevice);
+
+  function locate(lat, lon) {
+    var banner = $("jurisdiction-banner");
+    fetch("/api/locate/?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon))
+      .then(function (response) { return response.json().then(function (body) { return [response.status, body]; }); })
+      .then(function (answer) {
+        var status = answer[0], body = answer[1];
+        banner.hidden = false;
+        if (status !== 200) {
+          banner.className = "jurisdiction-banner outside";
+          banner.textContent = body.detail || t("This point is outside the area SignWatch covers.");
+          state.covered = [];
+        } else {
+          banner.className = "jurisdiction-banner";
+          var names = body.covered_venue_types.map(function (v) { return v.name; });
+          banner.textContent = body.jurisdiction.name + ": " + (body.law_status === "mandatory"
+            ? t("the law requires the hotline sign in") + " " + (names.join(", ") || t("some places"))
+            : t("no law requiring the sign has been confirmed here; reports still help."));
+          state.covered = body.covered_venue_types.map(function (v) { return v.slug; });
+        }
+        fillVenueTypes();
+        loadNearby(lat, lon);
+      })
+      .catch(function () { banner.hidden = true; });
+  }
+
+  // ---------- venue ----------
+  fetch("/api/venue-types/").then(function (r) { return r.json(); }).then(function (types) {
+    state.venueTypes = types;
+    fillVenueTypes();
+  });
+
+  function fillVenueTypes() {
+    var select = $("venue-type");
+    var chosen = select.value;
+    while (select.options.length > 1) select.remove(1);
+    var covered = state.venueTypes.filter(function (v) { return state.covered.indexOf(v.slug) >= 0; });
+    var others = state.venueTypes.filter(function (v) { return state.covered.indexOf(v.slug) < 0; });
+    [[t("Covered by the law here"), covered], [t("Other places"), others]].forEach(function (group) {
+      if (!group[1].length) return;
+      var optgroup = document.createElement("optgroup");
+      optgroup.label = group[0];
+      group[1].forEach(function (venueType) {
+        var option = document.createElement("option");
+        option.value = venueType.slug;
+        option.textContent = venueType.name;
+        optgroup.appendChild(option);
+      });
+      select.appendChild(optgroup);
+    });
+    select.value = chosen;
+  }
+
+  function loadNearby(lat, lon) {
+    fetch("/api/venues/nearby/?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon))
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (venues) {
+        var list = $("nearby-list");
+        list.textContent = "";
+        state.venueId = null;
+        $("nearby-venues").hidden = venues.length === 0;
+        venues.forEach(function (venue) {
+          var item = document.createElement("li");
+          var label = document.createElement("label");
+          label.className = "choice";
+          var radio = document.createElement("input");
+          radio.type = "radio";
+          radio.name = "nearby_venue";
+          radio.value = venue.id;
+          radio.addEventListener("change", function () {
+            state.venueId = venue.id;
+            $("venue-type").value = venue.venue_type;
+            $("venue-name").value = venue.name;
+          });
+          label.appendChild(radio);
+          label.appendChild(document.createTextNode(
+            " " + (venue.name || venue.venue_type_name) + " · " + venue.venue_type_name + " · " + Math.round(venue.distance_m) + " m"
+          ));
+          item.appendChild(label);
+          list.appendChild(item);
+        });
+      })
+      .catch(function () { $("nearby-venues").hidden = true; });
+  }
+
+  // ---------- photos ----------
+  function exifSegment(buffer) {
+    // The JPEG's APP1 "Exif" segment, with its Orientation reset to 1 because the canvas has already turned the
+    // pixels upright. Returns null when there is none or the file is not a JPEG.
+    try {
+      var view = new DataView(buffer);
+      if (view.getUint16(0) !== 0xffd8) return null;
+      var offset = 2;
+      while (offset + 4 <= view.byteLength) {
+        var marker = view.getUint16(offset);
+        if ((marker & 0xff00) !== 0xff00 || marker === 0xffda) return null;
+        var length = view.getUint16(offset + 2);
+        if (marker === 0xffe1 && view.getUint32(offset + 4) === 0x45786966) {
+          var segment = new Uint8Array(buffer.slice(offset, offset + 2 + length));
+          var exif = new DataView(segment.buffer);
+          var tiff = 10;
+          var little = exif.getUint16(tiff) === 0x4949;
+          var ifd = tiff + exif.getUint32(tiff + 4, little);
+          var count = exif.getUint16(ifd, little);
+          for (var i = 0; i < count; i++) {
+            var entry = ifd + 2 + i * 12;
+            if (exif.getUint16(entry, little) === 0x0112) exif.setUint16(entry + 8, 1, little);
+          }
+          return segment;
+        }
+        offset += 2 + length;
+      }
+    } catch (error) { /* a malformed header: send no EXIF rather than a broken file */ }
+    return null;
+  }
+
+  function shrink(file) {
+    // Resolves to the Blob to upload: the file itself when small or undecodable here (HEIC on most browsers).
+    if (file.size <= SHRINK_ABOVE_BYTES || !window.createImageBitmap) return Promise.resolve(file);
+    return file.arrayBuffer().then(function (buffer) {
+      return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+        var scale = Math.min(1, SHRINK_TO_PX / Math.max(bitmap.width, bitmap.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(bitmap.width * scale);
+        canvas.height = Math.round(bitmap.height * scale);
+        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", 0.88); }).then(function (blob) {
+          if (!blob || blob.size >= file.size) return file;
+          var exif = exifSegment(buffer);
+          if (!exif) return blob;
+          return blob.arrayBuffer().then(function (jpeg) {
+            return new Blob([new Uint8Array(jpeg, 0, 2), exif, new Uint8Array(jpeg, 2)], { type: "image/jpeg" });
+          });
+        });
+      });
+    }).catch(function () { return file; });
+  }
+
+  function addFiles(files, fromCamera) {
+    var room = config.maxPhotos - state.photos.length;
+    Array.prototype.slice.call(files, 0, Math.max(room, 0)).forEach(function (file) {
+      var entry = { original: file, blob: null, ready: shrink(file) };
+      entry.ready.then(function (blob) { entry.blob = blob; });
+      state.photos.push(entry);
+    });
+    if (files.length > room) showError(t("Up to 3 photos per report."));
+    if (fromCamera) askDevice(); // the phone's location now is where the photo was taken
+    renderPreviews();
+  }
+
+  function renderPreviews() {
+    var list = $("photo-previews");
+    list.textContent = "";
+    state.photos.forEach(function (entry, index) {
+      var item = document.createElement("li");
+      var image = document.createElement("img");
+      image.alt = t("Photo") + " " + (index + 1);
+      image.src = URL.createObjectURL(entry.original);
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "button-small";
+      remove.textContent = t("Remove");
+      remove.addEventListener("click", function () { state.photos.splice(index, 1); renderPreviews(); });
+      item.appendChild(image);
+      item.appendChild(remove);
+      list.appendChild(item);
+    });
+  }
+
+  $("camera-input").addEventListener("change", function (event) { addFiles(event.target.files, true); event.target.value = ""; });
+  $("photos-input").addEventListener("change", function (event) { addFiles(event.target.files, false); event.target.value = ""; });
+
+  // ---------- sign ----------
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "sign_status") $("deficiency-box").hidden = event.target.value !== "deficient";
+  });
+  var today = new Date();
+  $("observed-on").value = new Date(today.getTime() - today.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  $("observed-on").max = $("observed-on").value;
+
+  // ---------- send ----------
+  function showError(message) {
+    var box = $("form-error");
+    box.textContent = message;
+    box.hidden = !message;
+    if (message) box.scrollIntoView({ block: "center" });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    showError("");
+    if (!state.photos.length) return showError(t("Add a photo of the sign, or of the wall where it should be."));
+    if (!$("venue-type").value) return showError(t("Choose the type of place."));
+    if (!form.querySelector("input[name=sign_status]:checked")) return showError(t("Say whether the sign is posted."));
+    Promise.all(state.photos.map(function (entry) { return entry.ready; })).then(send);
+  });
+
+  function send(blobs) {
+    var data = new FormData();
+    blobs.forEach(function (blob, index) { data.append("photos", blob, "photo-" + (index + 1) + ".jpg"); });
+    if (state.point) {
+      data.append("lat", state.point.lat);
+      data.append("lon", state.point.lon);
+      data.append("location_source", state.point.source);
+      if (state.point.accuracy) data.append("accuracy_m", state.point.accuracy);
+    }
+    if (state.venueId) data.append("venue_id", state.venueId);
+    data.append("venue_type", $("venue-type").value);
+    data.append("venue_name", $("venue-name").value);
+    data.append("sign_status", form.querySelector("input[name=sign_status]:checked").value);
+    form.querySelectorAll("input[name=deficiencies]:checked").forEach(function (box) { data.append("deficiencies", box.value); });
+    form.querySelectorAll("input[name=languages]:checked").forEach(function (box) { data.append("languages", box.value); });
+    $("other-languages").value.split(",").forEach(function (language) {
+      if (language.trim()) data.append("languages", language.trim());
+    });
+    data.append("notes", form.elements.notes.value);
+    if ($("observed-on").value) data.append("observed_on", $("observed-on").value);
+
+    var request = new XMLHttpRequest();
+    request.open("POST", "/api/observations/");
+    request.setRequestHeader("Idempotency-Key", state.idempotencyKey);
+    var csrf = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    if (csrf) request.setRequestHeader("X-CSRFToken", csrf[1]);
+    $("upload-progress").hidden = false;
+    $("send-button").disabled = true;
+    request.upload.addEventListener("progress", function (progress) {
+      if (!progress.lengthComputable) return;
+      var percent = Math.round((progress.loaded / progress.total) * 100);
+      $("progress-bar").value = percent;
+      $("progress-text").textContent = percent + "%";
+    });
+    request.addEventListener("load", function () {
+      var body = {};
+      try { body = JSON.parse(request.responseText); } catch (error) { /* not JSON: handled below */ }
+      if (request.status === 201 && body.receipt) {
+        window.location.assign("/r/" + encodeURIComponent(body.receipt) + "/");
+        return;
+      }
+      $("send-button").disabled = false;
+      $("upload-progress").hidden = true;
+      showError(body.detail || t("The report could not be sent. Please try again."));
+    });
+    request.addEventListener("error", function () {
+      // Same key on retry: if the first attempt did arrive, the server answers with that report.
+      $("send-button").disabled = false;
+      $("upload-progress").hidden = true;
+      showError(t("No connection. Your report is still here: press Send again when you have signal."));
+    });
+    request.send(data);
+  }
+
+  askDevice();
+})();
