@@ -9,8 +9,6 @@ leaving any other section alone. Exits non-zero if geo.locate is less than TARGE
 from __future__ import annotations
 
 import datetime
-import os
-import platform
 import random
 import sys
 import time
@@ -23,9 +21,9 @@ import shapely
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script, so the project is not on the path by itself
 
+from benchmarks import report  # noqa: E402 -- needs the path set up above
 from compliance import geo  # noqa: E402 -- needs the path set up above
 
-DOC_PATH = REPO_ROOT / "docs" / "benchmarks.md"
 SECTION_TITLE = "## Point → jurisdiction lookup"
 COMMAND = ".venv/bin/python benchmarks/geo_lookup.py"
 
@@ -138,14 +136,6 @@ def measure() -> Results:
     )
 
 
-def machine() -> str:
-    """One line describing where the figures came from."""
-    return (
-        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string})"
-    )
-
-
 def render(results: Results) -> str:
     """The Markdown section, title included."""
 
@@ -171,29 +161,10 @@ Mexico), seed {SEED}; each figure is the best of {REPEATS} passes.
 - Outcomes: {share(results.inside)} inside a jurisdiction, {share(results.snapped)} snapped within \
 {geo.SNAP_DISTANCE_M:,} m, {share(results.outside)} outside. Disagreements with the naive scan on its \
 {NAIVE_POINTS:,} points: {results.disagreements}.
-- Machine: {machine()}.
+- Machine: {report.machine(f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string})")}.
 - Date: {datetime.date.today().isoformat()}.
 - Reproduce: `{COMMAND}`
 """
-
-
-def replace_section(document: str, section: str) -> str:
-    """Swap this benchmark's section into the document, or append it; other sections stay as they are."""
-    lines = document.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if line.rstrip() == SECTION_TITLE]
-    if not starts:
-        return document.rstrip("\n") + "\n\n" + section
-    start = starts[0]
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    following = "".join(lines[end:])
-    return "".join(lines[:start]) + section + ("\n" + following if following else "")
-
-
-def write_doc(section: str) -> None:
-    """Create docs/benchmarks.md if needed and update this benchmark's section in it."""
-    document = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else "# Benchmarks\n"
-    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DOC_PATH.write_text(replace_section(document, section), encoding="utf-8")
 
 
 def main() -> int:
@@ -201,8 +172,7 @@ def main() -> int:
     results = measure()
     section = render(results)
     print(section)
-    write_doc(section)
-    print(f"Updated {DOC_PATH.relative_to(REPO_ROOT)}")
+    report.write_section(SECTION_TITLE, section)
     if results.disagreements:
         print(f"FAIL: {results.disagreements} points where geo.locate and the naive lookup disagree", file=sys.stderr)
         return 1

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
-import platform
 import statistics
 import sys
 import time
@@ -26,10 +24,10 @@ from PIL import Image
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script, so the project is not on the path by itself
 
+from benchmarks import report  # noqa: E402 -- needs the path set up above
 from compliance import photos  # noqa: E402 -- needs the path set up above
 from tests import images  # noqa: E402 -- the same photo-like pictures the tests use
 
-DOC_PATH = REPO_ROOT / "docs" / "benchmarks.md"
 SECTION_TITLE = "## Photo intake"
 COMMAND = ".venv/bin/python benchmarks/photo_intake.py"
 
@@ -103,15 +101,6 @@ def measure(case: Case) -> Timing:
     )
 
 
-def machine() -> str:
-    """One line describing where the figures came from."""
-    return (
-        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"Pillow {PIL.__version__}, pillow-heif {pillow_heif.__version__} "
-        f"(libheif {pillow_heif.libheif_version()})"
-    )
-
-
 def render(timings: list[Timing]) -> str:
     """The Markdown section, title included."""
     rows = "\n".join(
@@ -138,23 +127,11 @@ reduced DCT scale (`Image.draft`), which is why they can cost less than a full d
 """
 
 
-def replace_section(document: str, section: str) -> str:
-    """Swap this benchmark's section into the document, or append it; other sections stay as they are."""
-    lines = document.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if line.rstrip() == SECTION_TITLE]
-    if not starts:
-        return document.rstrip("\n") + "\n\n" + section
-    start = starts[0]
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    following = "".join(lines[end:])
-    return "".join(lines[:start]) + section + ("\n" + following if following else "")
-
-
-def write_doc(section: str) -> None:
-    """Create docs/benchmarks.md if needed and update this benchmark's section in it."""
-    document = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else "# Benchmarks\n"
-    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DOC_PATH.write_text(replace_section(document, section), encoding="utf-8")
+def machine() -> str:
+    """Where the figures came from."""
+    return report.machine(
+        f"Pillow {PIL.__version__}", f"pillow-heif {pillow_heif.__version__} (libheif {pillow_heif.libheif_version()})"
+    )
 
 
 def main() -> int:
@@ -162,8 +139,7 @@ def main() -> int:
     timings = [measure(case) for case in cases()]
     section = render(timings)
     print(section)
-    write_doc(section)
-    print(f"Updated {DOC_PATH.relative_to(REPO_ROOT)}")
+    report.write_section(SECTION_TITLE, section)
     if timings[0].ratio > TARGET_RATIO:
         print(f"FAIL: 12 MP JPEG ratio {timings[0].ratio:.2f}x is above the {TARGET_RATIO:g}x target", file=sys.stderr)
         return 1

@@ -2,10 +2,22 @@
 
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, PostingLaw, VenueType
+from compliance.models import (
+    AGOffice,
+    CoveredVenueType,
+    Jurisdiction,
+    LawSource,
+    Observation,
+    Photo,
+    PostingLaw,
+    Review,
+    Venue,
+    VenueType,
+)
 
 
 class CoveredVenueTypeInline(admin.TabularInline):
@@ -80,3 +92,67 @@ class AGOfficeAdmin(SimpleHistoryAdmin):
     search_fields = ["jurisdiction__name", "jurisdiction__code", "office_name", "city"]
     list_select_related = ["jurisdiction"]
     autocomplete_fields = ["jurisdiction"]
+
+
+# --- volunteers' reports: staff look and search here; moderation decisions go through /moderate/ (audited). ---
+
+
+class PhotoInline(admin.TabularInline):
+    model = Photo
+    extra = 0
+    can_delete = False
+    fields = ["public_id", "width", "height", "received_bytes", "received_sha256", "duplicate_of"]
+    readonly_fields = fields
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "moderator", "action", "reason"]
+    readonly_fields = fields
+
+
+@admin.register(Observation)
+class ObservationAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "venue", "sign_status", "review_status", "observed_on", "created_at"]
+    list_filter = ["review_status", "sign_status", "location_source", "venue__jurisdiction", "venue__venue_type"]
+    search_fields = ["public_id", "venue__name", "notes"]
+    list_select_related = ["venue__venue_type"]
+    date_hierarchy = "created_at"
+    inlines = [PhotoInline, ReviewInline]
+    # Review status changes only through moderation, so every decision has its Review row.
+    readonly_fields = [
+        "public_id",
+        "receipt",
+        "review_status",
+        "review_reason",
+        "published_at",
+        "created_at",
+        "submitter",
+        "idempotency_key",
+    ]
+    raw_id_fields = ["venue"]
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "venue_type", "jurisdiction", "current_status", "status_observed_on"]
+    list_filter = ["current_status", "venue_type", "jurisdiction"]
+    search_fields = ["name"]
+    list_select_related = ["venue_type", "jurisdiction"]
+    readonly_fields = ["tile_key", "current_status", "status_observed_on", "created_at"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["observation", "moderator", "action", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["observation__public_id", "moderator__username", "reason"]
+    readonly_fields = ["observation", "moderator", "action", "reason", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
+        return False

@@ -226,7 +226,16 @@ def submit(submission: Submission, *, storage: Storage | None = None) -> Observa
     if any(duplicates):
         flags.append(Observation.Flag.DUPLICATE_PHOTO)
 
-    stored = _store_files(submission.photos, storage)
+    try:
+        stored = _store_files(submission.photos, storage)
+    except Exception:
+        # Disk full, bucket gone, network down: the backends raise all sorts; the volunteer can retry later.
+        logger.exception("Photo storage failed")
+        raise SubmissionRefused(
+            status=503,
+            code="storage_unavailable",
+            detail=_("We cannot store photos right now. Please try again in a few minutes."),
+        ) from None
     try:
         observation = _record(submission, placement, flags, captured_at, duplicates, stored, digest, now)
     except IntegrityError:

@@ -269,7 +269,7 @@ def _corrupt() -> PhotoRejected:
 
 
 def _draft(image: ImageFile.ImageFile, long_side: int) -> None:
-    """Have libjpeg decode at the smallest DCT scale (1/2, 1/4, 1/8) still near long_side, skipping most work."""
+    """Have libjpeg decode at 1/8, 1/4 or 1/2 scale: the strongest reduction that keeps the long side near long_side."""
     width, height = image.size
     scale = 1
     for candidate in (8, 4, 2):
@@ -307,7 +307,8 @@ def _fit(image: Image.Image, long_side: int) -> Image.Image:
         return image
     factor = long_side / max(width, height)
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    # reducing_gap first box-averages by a whole factor, then Lanczos does the rest: much faster, as sharp.
+    # reducing_gap box-averages by a whole factor first and leaves the rest to Lanczos: much faster for big
+    # reductions, and with a gap of 3 Pillow documents the result as indistinguishable from a full resample.
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
@@ -368,8 +369,9 @@ def _exif_datetime(value: Any, offset: Any) -> datetime | None:
     match = _EXIF_DATETIME.fullmatch(_exif_text(value))
     if match is None:
         return None
+    year, month, day, hour, minute, second = (int(field) for field in match.groups())
     try:
-        moment = datetime(*(int(field) for field in match.groups()))  # EXIF times are local, zone unknown
+        moment = datetime(year, month, day, hour, minute, second)  # EXIF times are local, zone unknown
     except ValueError:
         return None  # "0000:00:00 00:00:00" and other impossible dates
     offset_match = _EXIF_OFFSET.fullmatch(_exif_text(offset))

@@ -21,6 +21,15 @@ from compliance.api import errors
 from compliance.models import Deficiency, Jurisdiction, Observation, Photo, PostingLaw, SignStatus
 
 
+def _base_map_config() -> dict[str, str]:
+    """What every page's map needs: the offline state outlines, and the operator's tiles if any."""
+    return {
+        "boundariesUrl": static("geo/states-simplified.geojson"),
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+
+
 @require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     """The public map: each jurisdiction coloured by the status of its posting law, with a table of the same."""
@@ -38,12 +47,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
                 "citation": law.short_citation if law else "",
             }
         )
-    map_config = {
-        "boundariesUrl": static("geo/states-simplified.geojson"),
-        "tileUrl": settings.MAP_TILE_URL,
-        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-        "jurisdictions": {row["code"]: row for row in rows},
-    }
+    map_config = {**_base_map_config(), "jurisdictions": {row["code"]: row for row in rows}}
     return render(
         request,
         "compliance/map.html",
@@ -77,13 +81,7 @@ def submit_page(request: HttpRequest) -> HttpResponse:
             "sign_statuses": SignStatus.choices,
             "deficiencies": Deficiency.choices,
             "common_languages": ["English", "Spanish"],
-            "submit_config": {
-                "maxPhotos": 3,
-                "maxBytes": settings.SIGNWATCH["PHOTO_MAX_BYTES"],
-                "tileUrl": settings.MAP_TILE_URL,
-                "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-                "boundariesUrl": static("geo/states-simplified.geojson"),
-            },
+            "submit_config": {**_base_map_config(), "maxPhotos": 3, "maxBytes": settings.SIGNWATCH["PHOTO_MAX_BYTES"]},
         },
     )
 
@@ -108,7 +106,7 @@ def moderate_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compliance/moderate.html",
-        {"moderate_config": {"tileUrl": settings.MAP_TILE_URL, "tileAttribution": settings.MAP_TILE_ATTRIBUTION}},
+        {"moderate_config": _base_map_config()},
     )
 
 

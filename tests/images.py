@@ -238,6 +238,13 @@ def telltale_jpeg(*, orientation: int = 6) -> bytes:
     )
 
 
+def multi_picture_jpeg() -> bytes:
+    """An MPO (multi-picture JPEG, as some phones write for depth or stereo): the marked picture, then another."""
+    buffer = io.BytesIO()
+    marked_picture().save(buffer, "MPO", save_all=True, append_images=[photo_like(400, 300, seed=2)])
+    return buffer.getvalue()
+
+
 def truncated_jpeg() -> bytes:
     """A photo cut off part-way through its pixel data, as an interrupted upload leaves it."""
     data = jpeg(photo_like(640, 480, seed=3))

@@ -54,3 +54,18 @@ def test_edit_through_the_admin_is_in_the_history_with_who_and_what(staff_client
     history = staff_client.get(f"/admin/compliance/postinglaw/{law.pk}/history/").content.decode()
     assert "admin" in history
     assert "Class C misdemeanor (corrected)" in history
+
+
+def test_observation_admin_lists_and_shows_reports(staff_client, api):
+    from tests.test_observations import AUSTIN, at, plain_jpeg, post
+
+    body = post(api, plain_jpeg(), **at(AUSTIN)).json()
+    listing = staff_client.get("/admin/compliance/observation/", {"review_status__exact": "pending"})
+    assert body["id"] in listing.content.decode()
+    from compliance.models import Observation
+
+    observation = Observation.objects.get(public_id=body["id"])
+    page = staff_client.get(f"/admin/compliance/observation/{observation.pk}/change/")
+    assert page.status_code == 200
+    assert staff_client.get("/admin/compliance/venue/").status_code == 200
+    assert staff_client.get("/admin/compliance/review/").status_code == 200

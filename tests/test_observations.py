@@ -311,3 +311,16 @@ def test_logged_in_volunteer_is_linked_and_sees_their_history(api, django_user_m
 
 def test_history_needs_an_account(api):
     assert api.get("/api/observations/mine/").status_code == 403
+
+
+def test_storage_failure_is_a_503_json_answer_with_nothing_recorded(api, media_root, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    def full_disk(name, content, max_length=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "save", full_disk)
+    response = post(api, plain_jpeg(), **at(AUSTIN))
+    assert response.status_code == 503
+    assert response.json()["code"] == "storage_unavailable"
+    assert Observation.objects.count() == 0 and Venue.objects.count() == 0

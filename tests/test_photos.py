@@ -126,6 +126,15 @@ def test_webp_becomes_a_jpeg():
     assert near(pixel(photo.jpeg, 10, -10), images.BLUE)
 
 
+def test_multi_picture_jpeg_keeps_only_its_first_picture():
+    data = images.multi_picture_jpeg()
+    assert Image.open(io.BytesIO(data)).n_frames == 2
+    photo = photos.process(data)
+    assert photo.source_format == "JPEG"
+    assert_no_metadata(photo.jpeg)
+    assert near(pixel(photo.jpeg, 10, 10), images.RED)
+
+
 # --- orientation -----------------------------------------------------------------------------------------------------
 
 

@@ -10,8 +10,7 @@
   var index = 0;
   var busy = false;
 
-  var map = L.map("item-map", { attributionControl: !!config.tileUrl }).setView([39.5, -98.35], 4);
-  if (config.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
+  var map = SignWatch.baseMap("item-map", config).setView([39.5, -98.35], 4);
   var layer = L.layerGroup().addTo(map);
 
   function csrfToken() {
@@ -91,6 +90,7 @@
     fact(facts, t("Venue"), item.venue_is_new ? t("new venue") : t("known venue, currently") + " " + item.venue.current_status);
     fact(facts, t("Notes"), item.notes);
 
+    map.invalidateSize(); // the map was laid out while the item was hidden
     layer.clearLayers();
     var captured = [item.captured_latitude, item.captured_longitude];
     var venue = [item.venue.latitude, item.venue.longitude];

@@ -20,12 +20,7 @@
   }
 
   // ---------- map and location ----------
-  var map = L.map("pin-map", { zoomControl: true, attributionControl: !!config.tileUrl }).setView([39.5, -98.35], 3);
-  if (config.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
-  fetch(config.boundariesUrl).then(function (r) { return r.json(); }).then(function (shapes) {
-    L.geoJSON(shapes, { interactive: false, style: { weight: 1, color: "#555", fillColor: "#f4f1ea", fillOpacity: 1 } })
-      .addTo(map).bringToBack();
-  }).catch(function () { /* the pin still works without the outline */ });
+  var map = SignWatch.baseMap("pin-map", config).setView([39.5, -98.35], 3);
   var marker = null;
 
   function setPoint(lat, lon, source, accuracy) {

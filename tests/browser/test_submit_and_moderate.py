@@ -1,0 +1,106 @@
+"""A volunteer reports a sign from a phone; a moderator approves it; the volunteer's receipt says so."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from compliance import roles
+from compliance.models import Observation
+from tests import images
+
+pytestmark = pytest.mark.browser
+
+
+def big_phone_photo() -> bytes:
+    """Over 2 MB, so the page shrinks it; stored sideways (Orientation 6) with GPS and capture time in EXIF."""
+    picture = images.photo_like(3000, 2250, seed=42, grain=0.3)
+    return images.jpeg(picture, quality=95, exif=images.phone_exif(orientation=6))
+
+
+def test_volunteer_reports_on_a_phone_and_the_moderator_approves(live_server, committed_registry, browser, screenshot):
+    photo = big_phone_photo()
+    assert len(photo) > 2 * 1024 * 1024
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": images.AUSTIN[0], "longitude": images.AUSTIN[1], "accuracy": 12},
+        permissions=["geolocation"],
+        locale="en-US",
+    )
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/submit/")
+    page.wait_for_selector("#jurisdiction-banner:not([hidden])")
+    assert page.inner_text("#jurisdiction-banner").startswith("Texas")
+    page.set_input_files("#photos-input", {"name": "IMG_0042.JPG", "mimeType": "image/jpeg", "buffer": photo})
+    page.wait_for_selector("#photo-previews img")
+    page.select_option("#venue-type", "truck_stop")
+    page.fill("#venue-name", "Lone Star Truck Plaza")
+    page.check("input[name=sign_status][value=posted]")
+    page.check("input[name=languages][value=English]")
+    screenshot(page, "submit-phone")
+    page.click("#send-button")
+    page.wait_for_url("**/r/**", timeout=30_000)
+    assert "Pending review" in page.inner_text("#receipt")
+    screenshot(page, "receipt-pending")
+    receipt_url = page.url
+
+    observation = Observation.objects.get()
+    stored = observation.photos.get()
+    # Shrunk in the browser, the EXIF block travelled with it: capture time read, orientation applied once.
+    assert stored.received_bytes < len(photo)
+    assert stored.height > stored.width
+    assert observation.captured_at == datetime.datetime(2024, 5, 17, 19, 32, 8, tzinfo=datetime.UTC)
+    assert observation.location_source == "device"
+    assert observation.venue.name == "Lone Star Truck Plaza"
+    assert not errors, errors
+
+    moderator = User.objects.create_user("mod", password="a-long-test-password")
+    moderator.groups.add(roles.moderators_group())
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    desk.goto(f"{live_server.url}/moderate/")
+    desk.fill("input[name=username]", "mod")
+    desk.fill("input[name=password]", "a-long-test-password")
+    desk.click("button[type=submit]")
+    desk.wait_for_url("**/moderate/")
+    desk.wait_for_selector("#item:not([hidden])")
+    assert "Truck" in desk.inner_text("#item-title")
+    desk.wait_for_function("document.querySelector('#item-photos img').naturalWidth > 0")
+    screenshot(desk, "moderate")
+    desk.keyboard.press("a")
+    desk.wait_for_selector("#queue-empty:not([hidden])")
+
+    observation.refresh_from_db()
+    assert observation.review_status == "approved"
+    assert observation.venue.current_status == "posted"
+    page.goto(receipt_url)
+    assert "Approved" in page.inner_text("#receipt")
+    phone.close()
+
+
+def test_rejecting_from_the_keyboard_needs_a_reason(live_server, committed_registry, browser):
+    from rest_framework.test import APIClient
+
+    from tests.test_observations import AUSTIN, at, plain_jpeg, post
+
+    post(APIClient(), plain_jpeg(), **at(AUSTIN))
+    moderator = User.objects.create_user("mod2", password="a-long-test-password")
+    moderator.groups.add(roles.moderators_group())
+    desk = browser.new_context().new_page()
+    desk.goto(f"{live_server.url}/accounts/login/?next=/moderate/")
+    desk.fill("input[name=username]", "mod2")
+    desk.fill("input[name=password]", "a-long-test-password")
+    desk.click("button[type=submit]")
+    desk.wait_for_selector("#item:not([hidden])")
+    desk.keyboard.press("r")
+    desk.keyboard.press("Enter")  # no reason typed yet
+    assert desk.is_visible("#decision-error")
+    desk.keyboard.type("The photo shows the wrong building")
+    desk.keyboard.press("Enter")
+    desk.wait_for_selector("#queue-empty:not([hidden])")
+    observation = Observation.objects.get()
+    assert observation.review_status == "rejected"
+    assert observation.review_reason == "The photo shows the wrong building"
