@@ -11,9 +11,12 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
+from django.views.defaults import bad_request as django_bad_request
+from django.views.defaults import permission_denied as django_permission_denied
 from django.views.defaults import server_error as django_server_error
 
 from compliance import roles
@@ -97,6 +100,18 @@ def receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
 
 
 @require_safe
+@login_required
+def my_reports_page(request: HttpRequest) -> HttpResponse:
+    """A logged-in volunteer's own reports and what became of them."""
+    reports = (
+        Observation.objects.filter(submitter=request.user)
+        .select_related("venue__venue_type", "venue__jurisdiction")
+        .order_by("-created_at")[:200]
+    )
+    return render(request, "compliance/my_reports.html", {"reports": reports})
+
+
+@require_safe
 @ensure_csrf_cookie
 @login_required
 def moderate_page(request: HttpRequest) -> HttpResponse:
@@ -143,6 +158,20 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return errors.json_not_found(request)
     return render(request, "404.html", status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 raised by Django itself (too many fields or files, a malformed request): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return errors.json_error(400, "bad_request", _("The request could not be read."))
+    return django_bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403: JSON under /api/ (a CSRF failure, say), a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return errors.json_error(403, "permission_denied", _("You may not do this."))
+    return django_permission_denied(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -171,3 +171,16 @@ def test_submit_page_says_it_is_not_a_tip_line(client, db):
 
 def test_unused_image_helpers_stay_importable():
     assert images.AUSTIN
+
+
+def test_my_reports_page_lists_only_my_reports(api, client, django_user_model):
+    me = django_user_model.objects.create_user("me")
+    other = django_user_model.objects.create_user("other")
+    for user, seed in ((me, 1), (other, 2)):
+        api.force_authenticate(user)
+        submit(api, seed, venue_name=f"Place of {user.username}")
+    client.force_login(me)
+    html = client.get("/my/reports/").content.decode()
+    mine = Observation.objects.get(submitter=me)
+    assert f"/r/{mine.receipt}/" in html
+    assert Observation.objects.get(submitter=other).receipt not in html

@@ -324,3 +324,25 @@ def test_storage_failure_is_a_503_json_answer_with_nothing_recorded(api, media_r
     assert response.status_code == 503
     assert response.json()["code"] == "storage_unavailable"
     assert Observation.objects.count() == 0 and Venue.objects.count() == 0
+
+
+# --- requests Django itself refuses still answer JSON ---
+
+
+def test_too_many_files_is_a_json_400(api):
+    data = {"photos": [SimpleUploadedFile(f"a{n}.jpg", b"x") for n in range(120)], "sign_status": "posted"}
+    response = api.post("/api/observations/", data, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+def test_too_many_fields_is_a_json_400(api):
+    response = api.post("/api/observations/", {f"field{n}": "x" for n in range(1200)}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+def test_json_body_is_a_json_415(api):
+    response = api.post("/api/observations/", {"lat": 1}, format="json")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"

@@ -62,6 +62,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def json_error(status_code: int, code: str, detail: str) -> JsonResponse:
+    """An error answered outside DRF (by Django's own handlers), in the API's shape."""
+    return JsonResponse(error_body(code, detail), status=status_code)
+
+
 def json_not_found(request: HttpRequest) -> JsonResponse:
     """404 for an unknown address under /api/."""
     return JsonResponse(
