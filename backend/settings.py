@@ -261,6 +261,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # /api/compliance/ is a plain Django view (so a 304 needs no database query); it is described here.
+    "APPEND_PATHS": {
+        "/api/compliance/": {
+            "get": {
+                "operationId": "compliance_list",
+                "tags": ["api"],
+                "description": "Compliance for every jurisdiction: law status, headline rate with Wilson 95% "
+                "interval and n, per venue type, or a voluntary-posting rate where there is no mandate. "
+                "Served with an ETag; send If-None-Match to get 304 when unchanged.",
+                "parameters": [{"in": "header", "name": "If-None-Match", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {"description": "Figures", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "304": {"description": "Unchanged since the ETag sent"},
+                },
+            }
+        }
+    },
     "ENUM_NAME_OVERRIDES": {
         "LawStatusEnum": "compliance.models.PostingLaw.Status",
         "SignStatusEnum": "compliance.models.SignStatus",

@@ -141,7 +141,17 @@ class VenueAdmin(admin.ModelAdmin):
     list_filter = ["current_status", "venue_type", "jurisdiction"]
     search_fields = ["name"]
     list_select_related = ["venue_type", "jurisdiction"]
-    readonly_fields = ["tile_key", "current_status", "status_observed_on", "created_at"]
+    # A venue's point, jurisdiction and status feed the map clusters and scores: they change only through reports.
+    readonly_fields = [
+        "latitude",
+        "longitude",
+        "jurisdiction",
+        "tile_key",
+        "current_status",
+        "status_observed_on",
+        "latest_photo",
+        "created_at",
+    ]
 
 
 @admin.register(Review)

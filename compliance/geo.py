@@ -10,6 +10,7 @@ import gzip
 import json
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -388,6 +389,26 @@ def tile_key(lat: float, lon: float, zoom: int = TILE_ZOOM) -> int:
     """Z-order key of the Web Mercator tile containing the point; a tile's descendants share its key as a prefix."""
     x, y = _tile_xy(lat, lon, zoom)
     return _interleave(x, y, zoom)
+
+
+def cluster_level(zoom: int, levels: Sequence[int], venue_zoom: int) -> int | None:
+    """The cell level a map at this zoom is drawn with: the finest level <= zoom + 3; None to draw single venues."""
+    if zoom >= venue_zoom:
+        return None
+    fitting = [level for level in levels if level <= zoom + 3]
+    return max(fitting) if fitting else min(levels)
+
+
+def cell_divisor(level: int, key_zoom: int = TILE_ZOOM) -> int:
+    """What a key_zoom tile key is divided by to give the key of its ancestor at a coarser level."""
+    if not 0 <= level <= key_zoom:
+        raise ValueError(f"level {level} must be between 0 and key_zoom {key_zoom}")
+    return 1 << (2 * (key_zoom - level))
+
+
+def cell_key(key: int, level: int, key_zoom: int = TILE_ZOOM) -> int:
+    """The key of the coarser tile at `level` that contains the key_zoom tile `key`."""
+    return key // cell_divisor(level, key_zoom)
 
 
 def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -6,7 +6,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -300,6 +300,10 @@ class Venue(models.Model):
     tile_key = models.BigIntegerField(_("map tile key"), db_index=True)
     current_status = models.CharField(_("current status"), max_length=16, choices=SignStatus.choices, blank=True)
     status_observed_on = models.DateField(_("status observed on"), null=True, blank=True)
+    latest_photo = models.ForeignKey(
+        "Photo", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("latest photo")
+    )
+    is_demo = models.BooleanField(_("synthetic demo data"), default=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = VenueQuerySet.as_manager()
@@ -317,16 +321,22 @@ class Venue(models.Model):
         return bool(self.current_status)
 
     def refresh_current_status(self) -> None:
-        """Set the venue's status from its latest approved observation (by date observed, then received)."""
+        """Set the venue's status, date and photo from its latest approved observation; keep map clusters in step."""
         latest = (
             self.observations.approved()
             .order_by("-observed_on", "-created_at", "-pk")
-            .values("sign_status", "observed_on")
+            .values("pk", "sign_status", "observed_on")
             .first()
         )
+        previous_status = self.current_status
         self.current_status = latest["sign_status"] if latest else ""
         self.status_observed_on = latest["observed_on"] if latest else None
-        self.save(update_fields=["current_status", "status_observed_on"])
+        self.latest_photo = (
+            Photo.objects.filter(observation_id=latest["pk"]).order_by("position").first() if latest else None
+        )
+        self.save(update_fields=["current_status", "status_observed_on", "latest_photo"])
+        if previous_status != self.current_status:
+            VenueCluster.objects.move(self, previous_status, self.current_status)
 
 
 class ObservationQuerySet(models.QuerySet["Observation"]):
@@ -392,6 +402,7 @@ class Observation(models.Model):
     idempotency_key = models.CharField(_("idempotency key digest"), max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    is_demo = models.BooleanField(_("synthetic demo data"), default=False)
 
     objects = ObservationQuerySet.as_manager()
 
@@ -494,3 +505,108 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.moderator} on {self.created_at:%Y-%m-%d}"
+
+
+# --- map clusters ---
+
+# Cell zooms at which venue counts are kept. A map at zoom z shows the finest level <= z + 3, so a viewport holds
+# at most a few hundred cells whatever the number of venues.
+CLUSTER_LEVELS = (4, 6, 8, 10, 12)
+ALL_VENUE_TYPES = 0  # venue_type_key of the rows that count every type
+
+
+class VenueClusterQuerySet(models.QuerySet["VenueCluster"]):
+    def move(self, venue: Venue, old_status: str, new_status: str) -> None:
+        """Count a public venue out of its old status's cells and into its new status's (either may be "")."""
+        from compliance import geo
+
+        for level in CLUSTER_LEVELS:
+            cell = geo.cell_key(venue.tile_key, level)
+            for venue_type_key in (ALL_VENUE_TYPES, venue.venue_type_id):
+                where = {"level": level, "cell": cell, "venue_type_key": venue_type_key}
+                if old_status:
+                    self.filter(**where, status=old_status).update(
+                        venues=models.F("venues") - 1,
+                        latitude_sum=models.F("latitude_sum") - venue.latitude,
+                        longitude_sum=models.F("longitude_sum") - venue.longitude,
+                    )
+                if new_status:
+                    self._add(where | {"status": new_status}, venue.latitude, venue.longitude)
+
+    def _add(self, where: dict[str, object], latitude: float, longitude: float) -> None:
+        added = self.filter(**where).update(
+            venues=models.F("venues") + 1,
+            latitude_sum=models.F("latitude_sum") + latitude,
+            longitude_sum=models.F("longitude_sum") + longitude,
+        )
+        if added:
+            return
+        try:
+            with transaction.atomic():
+                self.create(**where, venues=1, latitude_sum=latitude, longitude_sum=longitude)
+        except IntegrityError:  # created meanwhile by a concurrent moderation: add to it
+            self._add(where, latitude, longitude)
+
+    @transaction.atomic
+    def rebuild(self) -> int:
+        """Recount every cell from the venues (after a bulk load); returns the number of rows written."""
+        from compliance import geo
+
+        self.all().delete()
+        written = 0
+        public = Venue.objects.public()
+        for level in CLUSTER_LEVELS:
+            cell = models.ExpressionWrapper(
+                models.F("tile_key") / geo.cell_divisor(level), output_field=models.BigIntegerField()
+            )
+            for venue_type_key, grouping in ((ALL_VENUE_TYPES, None), (None, "venue_type_id")):
+                fields = ["cell", "current_status"] + ([grouping] if grouping else [])
+                rows = (
+                    public.annotate(cell=cell)
+                    .values(*fields)
+                    .annotate(
+                        venues=models.Count("pk"),
+                        latitude_sum=models.Sum("latitude"),
+                        longitude_sum=models.Sum("longitude"),
+                    )
+                    .order_by()
+                )
+                batch = [
+                    VenueCluster(
+                        level=level,
+                        cell=row["cell"],
+                        venue_type_key=row[grouping] if grouping else venue_type_key,
+                        status=row["current_status"],
+                        venues=row["venues"],
+                        latitude_sum=row["latitude_sum"],
+                        longitude_sum=row["longitude_sum"],
+                    )
+                    for row in rows.iterator(chunk_size=5000)
+                ]
+                self.bulk_create(batch, batch_size=2000)
+                written += len(batch)
+        return written
+
+
+class VenueCluster(models.Model):
+    """How many public venues of a status lie in one map cell (all types, or one type), and their mean point."""
+
+    level = models.PositiveSmallIntegerField(_("cell zoom"))
+    cell = models.BigIntegerField(_("cell key"))
+    venue_type_key = models.BigIntegerField(_("venue type id, or 0 for all types"))
+    status = models.CharField(_("status"), max_length=16, choices=SignStatus.choices)
+    venues = models.IntegerField(_("venues"))
+    latitude_sum = models.FloatField()
+    longitude_sum = models.FloatField()
+
+    objects = VenueClusterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("venue cluster")
+        verbose_name_plural = _("venue clusters")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "venue_type_key", "cell", "status"], name="unique_cluster_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"level {self.level} cell {self.cell}: {self.venues} {self.status}"

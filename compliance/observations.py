@@ -17,14 +17,17 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import geo, photos
+from compliance import geo, photos, scoreboard
 from compliance.models import Jurisdiction, Observation, Photo, Review, Venue, VenueType
 
 logger = logging.getLogger(__name__)
+
+# PostgreSQL advisory lock held while a submission checks for duplicates and records itself.
+SUBMISSION_LOCK = 0x5167_4E57  # "SgNW"
 
 # Two photos whose perceptual hashes differ in at most this many of 64 bits show the same scene.
 NEAR_DUPLICATE_BITS = 6
@@ -222,10 +225,6 @@ def submit(submission: Submission, *, storage: Storage | None = None) -> Observa
             flags.append(Observation.Flag.FAR_FROM_VENUE)
     captured_at = _aware(next((p.exif.captured_at for p in submission.photos if p.exif.captured_at), None))
     flags += capture_time_flags(captured_at, now)
-    duplicates = [find_duplicate(photo) for photo in submission.photos]
-    if any(duplicates):
-        flags.append(Observation.Flag.DUPLICATE_PHOTO)
-
     try:
         stored = _store_files(submission.photos, storage)
     except Exception:
@@ -237,7 +236,7 @@ def submit(submission: Submission, *, storage: Storage | None = None) -> Observa
             detail=_("We cannot store photos right now. Please try again in a few minutes."),
         ) from None
     try:
-        observation = _record(submission, placement, flags, captured_at, duplicates, stored, digest, now)
+        observation = _record(submission, placement, flags, captured_at, stored, digest, now)
     except IntegrityError:
         _delete_quietly(storage, [name for pair in stored for name in pair])
         if digest and (earlier := Observation.objects.filter(idempotency_key=digest).first()):
@@ -255,11 +254,18 @@ def _record(
     placement: _Placement,
     flags: list[str],
     captured_at: datetime.datetime | None,
-    duplicates: Sequence[Photo | None],
     stored: Sequence[tuple[str, str]],
     digest: str | None,
     now: datetime.datetime,
 ) -> Observation:
+    # Look for duplicates inside the writing transaction, with writers queued one at a time (SQLite's IMMEDIATE
+    # transactions do that; on PostgreSQL an advisory lock does), so copies sent at the same moment see each other.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUBMISSION_LOCK])
+    duplicates = [find_duplicate(photo) for photo in submission.photos]
+    if any(duplicates):
+        flags = [*flags, Observation.Flag.DUPLICATE_PHOTO]
     point = placement.point
     venue = submission.venue or match_venue(submission.venue_type, point)
     if venue is None:
@@ -332,4 +338,5 @@ def moderate(*, observation: Observation, moderator: AbstractBaseUser, action: s
     observation.refresh_from_db()
     if approve:
         observation.venue.refresh_current_status()
+        transaction.on_commit(scoreboard.invalidate)
     return observation

@@ -19,9 +19,9 @@ from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import permission_denied as django_permission_denied
 from django.views.defaults import server_error as django_server_error
 
-from compliance import roles
+from compliance import roles, scoreboard, scoring
 from compliance.api import errors
-from compliance.models import Deficiency, Jurisdiction, Observation, Photo, PostingLaw, SignStatus
+from compliance.models import Deficiency, Jurisdiction, Observation, Photo, PostingLaw, SignStatus, Venue, VenueType
 
 
 def _base_map_config() -> dict[str, str]:
@@ -35,33 +35,49 @@ def _base_map_config() -> dict[str, str]:
 
 @require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
-    """The public map: each jurisdiction coloured by the status of its posting law, with a table of the same."""
-    jurisdictions = list(Jurisdiction.objects.with_current_law().order_by("name"))
-    rows = []
-    for jurisdiction in jurisdictions:
-        law = jurisdiction.current_law()
-        rows.append(
-            {
-                "code": jurisdiction.code,
-                "name": jurisdiction.name,
-                "status": law.status if law else PostingLaw.Status.UNKNOWN,
-                "status_label": law.get_status_display() if law else PostingLaw.Status.UNKNOWN.label,
-                "verified": bool(law and law.is_verified),
-                "citation": law.short_citation if law else "",
-            }
-        )
-    map_config = {**_base_map_config(), "jurisdictions": {row["code"]: row for row in rows}}
+    """The public map: each jurisdiction coloured by compliance (or law status), venues, and a table of the same."""
+    figures = scoreboard.current().data
+    status_labels = dict(PostingLaw.Status.choices)
+    rows = [
+        {
+            "code": code,
+            "status_label": status_labels.get(entry["law_status"], entry["law_status"]),
+            "figures": entry["overall"] or entry["voluntary"],
+            **entry,
+        }
+        for code, entry in sorted(figures["jurisdictions"].items(), key=lambda item: item[1]["name"])
+    ]
+    map_config = {
+        **_base_map_config(),
+        "jurisdictions": figures["jurisdictions"],
+        "statusLabels": status_labels,
+        "venueTypeNames": dict(VenueType.objects.values_list("slug", "name")),
+    }
     return render(
         request,
         "compliance/map.html",
-        {"rows": rows, "map_config": map_config, "statuses": PostingLaw.Status.choices},
+        {
+            "rows": rows,
+            "map_config": map_config,
+            "figures": figures,
+            "venue_types": VenueType.objects.filter(venues__current_status__gt="").distinct().order_by("name"),
+            "sign_statuses": SignStatus.choices,
+        },
     )
 
 
 @require_safe
 def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
-    """A jurisdiction's posting law in plain language, with its sources and AG office."""
+    """A jurisdiction's posting law in plain language, its compliance and trend, recent evidence, its AG office."""
     jurisdiction = get_object_or_404(Jurisdiction.objects.with_current_law(), code=code.upper())
+    figures = scoreboard.current()
+    recent = (
+        Observation.objects.approved()
+        .filter(venue__jurisdiction=jurisdiction)
+        .select_related("venue__venue_type")
+        .prefetch_related("photos")
+        .order_by("-observed_on", "-published_at")[:12]
+    )
     return render(
         request,
         "compliance/jurisdiction.html",
@@ -69,8 +85,22 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "jurisdiction": jurisdiction,
             "law": jurisdiction.current_law(),
             "ag_office": getattr(jurisdiction, "ag_office", None),
+            "compliance": figures.data["jurisdictions"][jurisdiction.code],
+            "venue_type_names": dict(VenueType.objects.values_list("slug", "name")),
+            "trend": scoreboard.trend(jurisdiction),
+            "recent": recent,
+            "method": scoring.METHOD,
+            "map_config": {**_base_map_config(), "jurisdiction": jurisdiction.code},
         },
     )
+
+
+@require_safe
+def venue_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public venue and its approved history (no volunteer details, no capture points)."""
+    venue = get_object_or_404(Venue.objects.public().select_related("venue_type", "jurisdiction"), pk=pk)
+    history = venue.observations.approved().prefetch_related("photos").order_by("-observed_on", "-published_at")
+    return render(request, "compliance/venue.html", {"venue": venue, "history": history})
 
 
 @require_safe

@@ -270,3 +270,9 @@ def test_bbox_around_holds_every_point_of_the_circle() -> None:
 def test_bbox_around_wraps_the_antimeridian() -> None:
     _south, west, _north, east = geo.bbox_around(52.0, 179.9999, 500)
     assert west > east  # the box crosses 180°: west is near +180, east near -180
+
+
+def test_cell_key_is_the_ancestor_tile() -> None:
+    key = geo.tile_key(41.88, -87.63)
+    for level in (4, 8, 12):
+        assert geo.cell_key(key, level) == geo.tile_key(41.88, -87.63, level)

@@ -14,16 +14,16 @@ def test_map_page_embeds_every_jurisdiction_status(client, db):
     html = response.content.decode()
     config = json.loads(re.search(r'<script id="map-config" type="application/json">(.*?)</script>', html).group(1))
     assert len(config["jurisdictions"]) == 56
-    assert config["jurisdictions"]["CA"]["status"] == "mandatory"
+    assert config["jurisdictions"]["CA"]["law_status"] == "mandatory"
     assert config["boundariesUrl"].endswith("geo/states-simplified.geojson")
     assert config["tileUrl"] == ""  # offline by default
 
 
 def test_map_page_has_a_legend_and_an_accessible_table(client, db):
     html = client.get("/").content.decode()
-    for label in ("Mandatory", "Voluntary", "No law", "Unknown"):
+    for label in ("80–100%", "Insufficient data (fewer than 10 venues)", "No mandatory posting law", "law unverified", "n = venues"):
         assert label in html
-    assert html.count('<th scope="row">') == 56
+    assert html.count('<tr data-code=') == 56
 
 
 def test_map_page_uses_no_outside_scripts(client, db):

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from compliance import scoreboard
 from compliance.models import (
     AGOffice,
     CoveredVenueType,
@@ -158,9 +159,16 @@ class JurisdictionSummaryOutput(serializers.ModelSerializer):
 class JurisdictionDetailOutput(JurisdictionSummaryOutput):
     law = serializers.SerializerMethodField()
     ag_office = serializers.SerializerMethodField()
+    compliance = serializers.SerializerMethodField(
+        help_text=_("This jurisdiction's entry of /api/compliance/: overall and per venue type, with intervals.")
+    )
 
     class Meta(JurisdictionSummaryOutput.Meta):
-        fields = [*JurisdictionSummaryOutput.Meta.fields, "law", "ag_office"]
+        fields = [*JurisdictionSummaryOutput.Meta.fields, "law", "ag_office", "compliance"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_compliance(self, jurisdiction: Jurisdiction) -> dict:
+        return scoreboard.current().data["jurisdictions"][jurisdiction.code]
 
     @extend_schema_field(PostingLawOutput(allow_null=True))
     def get_law(self, jurisdiction: Jurisdiction) -> dict | None:

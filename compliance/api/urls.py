@@ -17,6 +17,8 @@ urlpatterns = [
     path("venues/<int:pk>/", views.VenueDetail.as_view(), name="api-venue"),
     path("moderation/queue/", views.ModerationQueue.as_view(), name="api-moderation-queue"),
     path("moderation/observations/<uuid:public_id>/", views.ModerateObservation.as_view(), name="api-moderate"),
+    path("compliance/", views.compliance_figures, name="api-compliance"),
+    path("map/", views.MapFeatures.as_view(), name="api-map"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, not the HTML page.

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 
 import django_filters
+import orjson
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -18,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from compliance import geo, observations, photos
+from compliance import geo, maps, observations, photos, scoreboard
 from compliance.api.errors import APIError
 from compliance.api.permissions import IsModerator
 from compliance.api.serializers import (
@@ -38,7 +43,7 @@ from compliance.api.serializers import (
     SubmissionOutput,
     VenueTypeOutput,
 )
-from compliance.models import Jurisdiction, Observation, PostingLaw, Venue, VenueType
+from compliance.models import Jurisdiction, Observation, PostingLaw, SignStatus, Venue, VenueType
 
 MAX_PHOTOS = 3
 
@@ -330,3 +335,69 @@ class ModerateObservation(APIView):
         except observations.ModerationConflict as conflict:
             raise APIError(status_code=409, code="already_reviewed", detail=str(conflict)) from None
         return Response(ModerationResultOutput(observation).data)
+
+
+# --- compliance and the map ---
+
+
+@require_safe
+def compliance_figures(request: HttpRequest) -> HttpResponse:
+    """Compliance for every jurisdiction (the choropleth's data), from the cache, with an ETag.
+
+    A plain Django view, not DRF: a conditional GET must answer 304 from the cache alone, with no database query.
+    """
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match and if_none_match == scoreboard.cached_etag():
+        response = HttpResponseNotModified()
+    else:
+        figures = scoreboard.current()
+        response = HttpResponse(figures.body, content_type="application/json")
+        response["ETag"] = figures.etag
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
+class MapInput(serializers.Serializer):
+    bbox = serializers.CharField(help_text=_("west,south,east,north in decimal degrees"))
+    zoom = serializers.IntegerField(min_value=0, max_value=22)
+    venue_type = serializers.SlugRelatedField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
+    status = serializers.CharField(required=False, help_text=_("Comma-separated: posted, deficient, missing"))
+
+    def validate_bbox(self, value: str) -> tuple[float, float, float, float]:
+        parts = value.split(",")
+        try:
+            west, south, east, north = (float(part) for part in parts)
+        except ValueError:
+            raise serializers.ValidationError(_("Give four numbers: west,south,east,north."), code="invalid") from None
+        if not all(math.isfinite(number) for number in (west, south, east, north)):
+            raise serializers.ValidationError(_("Coordinates must be finite numbers."), code="invalid")
+        if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+            raise serializers.ValidationError(_("The box is outside the world or upside down."), code="invalid")
+        return west, south, east, north
+
+    def validate_status(self, value: str) -> tuple[str, ...]:
+        statuses = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+        unknown = [status for status in statuses if status not in SignStatus.values]
+        if unknown or not statuses:
+            raise serializers.ValidationError(_("Use posted, deficient and/or missing."), code="invalid_choice")
+        return statuses
+
+
+class MapFeatures(APIView):
+    """GeoJSON for a map viewport: clusters with counts by status at low zoom, venues at high zoom (approved only)."""
+
+    @extend_schema(parameters=[MapInput], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> HttpResponse:
+        query = MapInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        west, south, east, north = query.validated_data["bbox"]
+        view = maps.View(
+            west=west,
+            south=south,
+            east=east,
+            north=north,
+            zoom=query.validated_data["zoom"],
+            venue_type=query.validated_data.get("venue_type"),
+            statuses=query.validated_data.get("status") or tuple(SignStatus.values),
+        )
+        return HttpResponse(orjson.dumps(maps.features(view)), content_type="application/geo+json")

@@ -1,0 +1,162 @@
+"""The public map's data: clusters of venues at low zoom, single venues at high zoom, bounded whatever the data size.
+
+Low zooms read VenueCluster rows (counts kept per map cell as venue statuses change), so their cost depends on the
+number of cells in view, not on the number of venues; high zooms read venues through their tile key. Only approved
+data is here, and the point shown is the venue's, never where a volunteer stood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+
+from compliance import geo
+from compliance.models import ALL_VENUE_TYPES, CLUSTER_LEVELS, SignStatus, Venue, VenueCluster, VenueType
+
+VENUE_ZOOM = 13  # from this zoom in, single venues
+MAX_VENUES = 500  # a denser high-zoom viewport is drawn as clusters instead
+MAX_CLUSTERS = 1_000
+
+
+@dataclass(frozen=True)
+class View:
+    """A map viewport and its filters, validated."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+    venue_type: VenueType | None = None
+    statuses: tuple[str, ...] = tuple(SignStatus.values)
+
+
+def _key_ranges(view: View, key_zoom: int) -> list[tuple[int, int]]:
+    """Key ranges covering the viewport, coarsened until they are few enough to be index range scans."""
+    zoom = min(view.zoom, key_zoom)
+    while True:
+        try:
+            return geo.tile_key_ranges(view.west, view.south, view.east, view.north, zoom, key_zoom)
+        except ValueError:
+            if zoom == 0:
+                raise
+            zoom = max(zoom - 2, 0)
+
+
+def _in_ranges(field: str, ranges: Sequence[tuple[int, int]]) -> models.Q:
+    condition = models.Q()
+    for start, end in ranges:
+        condition |= models.Q(**{f"{field}__range": (start, end)})
+    return condition
+
+
+def _in_bbox(view: View) -> models.Q:
+    inside = models.Q(latitude__gte=view.south, latitude__lte=view.north)
+    if view.west <= view.east:
+        return inside & models.Q(longitude__gte=view.west, longitude__lte=view.east)
+    return inside & (models.Q(longitude__gte=view.west) | models.Q(longitude__lte=view.east))
+
+
+def _point(longitude: float, latitude: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [round(longitude, 6), round(latitude, 6)]}
+
+
+def clusters(view: View, level: int) -> list[dict[str, Any]]:
+    """One feature per cell in view: venues by status and their mean point."""
+    while True:
+        rows = (
+            VenueCluster.objects.filter(
+                _in_ranges("cell", _key_ranges(view, level)),
+                level=level,
+                venue_type_key=view.venue_type.pk if view.venue_type else ALL_VENUE_TYPES,
+                status__in=view.statuses,
+                venues__gt=0,
+            )
+            .order_by("cell")
+            .values_list("cell", "status", "venues", "latitude_sum", "longitude_sum")
+        )
+        cells: dict[int, dict[str, Any]] = {}
+        for cell, status, venues, latitude_sum, longitude_sum in rows:
+            entry = cells.setdefault(cell, {"venues": 0, "lat": 0.0, "lon": 0.0, **dict.fromkeys(SignStatus.values, 0)})
+            entry[status] += venues
+            entry["venues"] += venues
+            entry["lat"] += latitude_sum
+            entry["lon"] += longitude_sum
+        if len(cells) <= MAX_CLUSTERS or level == min(CLUSTER_LEVELS):
+            break
+        level = max(candidate for candidate in CLUSTER_LEVELS if candidate < level)
+    features = []
+    for cell, entry in list(cells.items())[:MAX_CLUSTERS]:
+        counts = {status: entry[status] for status in SignStatus.values}
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"c{level}-{cell}",
+                "geometry": _point(entry["lon"] / entry["venues"], entry["lat"] / entry["venues"]),
+                "properties": {"kind": "cluster", "venues": entry["venues"], **counts},
+            }
+        )
+    return features
+
+
+def venues(view: View) -> list[dict[str, Any]] | None:
+    """One feature per public venue in view; None when there are more than MAX_VENUES (draw clusters instead)."""
+    queryset = Venue.objects.public().filter(
+        _in_ranges("tile_key", _key_ranges(view, geo.TILE_ZOOM)), _in_bbox(view), current_status__in=view.statuses
+    )
+    if view.venue_type:
+        queryset = queryset.filter(venue_type=view.venue_type)
+    rows = list(
+        queryset.order_by("pk").values(
+            "pk",
+            "name",
+            "latitude",
+            "longitude",
+            "current_status",
+            "status_observed_on",
+            "is_demo",
+            "venue_type__slug",
+            "venue_type__name",
+            "latest_photo__public_id",
+        )[: MAX_VENUES + 1]
+    )
+    if len(rows) > MAX_VENUES:
+        return None
+    return [
+        {
+            "type": "Feature",
+            "id": row["pk"],
+            "geometry": _point(row["longitude"], row["latitude"]),
+            "properties": {
+                "kind": "venue",
+                "name": row["name"],
+                "venue_type": row["venue_type__slug"],
+                "venue_type_name": row["venue_type__name"],
+                "status": row["current_status"],
+                "observed_on": row["status_observed_on"].isoformat(),
+                "demo": row["is_demo"],
+                "url": reverse("venue", args=[row["pk"]]),
+                "thumbnail": (
+                    reverse("photo-thumbnail", args=[row["latest_photo__public_id"]])
+                    if row["latest_photo__public_id"]
+                    else None
+                ),
+            },
+        }
+        for row in rows
+    ]
+
+
+def features(view: View) -> dict[str, Any]:
+    """The GeoJSON answer for a viewport: single venues when zoomed in and few enough, else clusters."""
+    level = geo.cluster_level(view.zoom, CLUSTER_LEVELS, VENUE_ZOOM)
+    if level is None:
+        single = venues(view)
+        if single is not None:
+            return {"type": "FeatureCollection", "mode": "venues", "features": single}
+        level = max(CLUSTER_LEVELS)
+    return {"type": "FeatureCollection", "mode": "clusters", "level": level, "features": clusters(view, level)}
