@@ -99,9 +99,7 @@ def build(today: datetime.date) -> dict[str, Any]:
     )
     for row in rows:
         counts[row["jurisdiction_id"]].append(
-            scoring.VenueCount(
-                row["venue_type__slug"], row["current_status"], row["status_observed_on"], row["venues"]
-            )
+            scoring.VenueCount(row["venue_type__slug"], row["current_status"], row["status_observed_on"], row["venues"])
         )
     jurisdictions = {}
     for jurisdiction in Jurisdiction.objects.with_current_law().order_by("code"):

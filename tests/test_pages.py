@@ -21,9 +21,15 @@ def test_map_page_embeds_every_jurisdiction_status(client, db):
 
 def test_map_page_has_a_legend_and_an_accessible_table(client, db):
     html = client.get("/").content.decode()
-    for label in ("80–100%", "Insufficient data (fewer than 10 venues)", "No mandatory posting law", "law unverified", "n = venues"):
+    for label in (
+        "80–100%",
+        "Insufficient data (fewer than 10 venues)",
+        "No mandatory posting law",
+        "law unverified",
+        "n = venues",
+    ):
         assert label in html
-    assert html.count('<tr data-code=') == 56
+    assert html.count("<tr data-code=") == 56
 
 
 def test_map_page_uses_no_outside_scripts(client, db):

@@ -18,6 +18,7 @@
   var map = L.map("map", { zoomSnap: 0.25, minZoom: 2, maxZoom: 18, attributionControl: !!config.tileUrl });
   if (config.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 18 }).addTo(map);
   map.fitBounds(VIEWS.lower48);
+  window.SignWatch.mainMap = map; // for the browser tests and for anyone poking at the page from the console
 
   function percent(value) { return value === null || value === undefined ? "—" : Math.round(value * 100) + "%"; }
 
@@ -141,9 +142,18 @@
     });
 
   // ---------- venues and clusters ----------
+  // Below this zoom the choropleth tells the story; venue clusters would hide the states under them.
+  var VENUES_FROM_ZOOM = 5;
   var venues = L.layerGroup().addTo(map);
   var pending = null;
   function loadVenues() {
+    $("zoom-hint").hidden = map.getZoom() >= VENUES_FROM_ZOOM;
+    if (map.getZoom() < VENUES_FROM_ZOOM) {
+      if (pending) pending.abort();
+      venues.clearLayers();
+      $("map").setAttribute("data-features", "none:0");
+      return;
+    }
     var bounds = map.getBounds();
     var bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map(function (value, index) {
       var limit = index % 2 === 0 ? 180 : 90;
