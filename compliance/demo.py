@@ -126,7 +126,7 @@ def _venue_batches(
 
 def load(*, venues: int = DEFAULT_VENUES, observations_per_venue: float = 3.0, seed: int = 2026) -> DemoSummary:
     """Bulk-insert synthetic venues with their approved observations, then recount the map clusters."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
     today = timezone.localdate()
     now = timezone.now()
     venue_count = observation_count = 0
