@@ -130,7 +130,7 @@ if DATABASE_URL:
     if _database["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// address")
 else:
-    _database = {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}
+    _database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SQLITE_PATH)}
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {
         # Writers take the lock when the transaction starts, so two writers queue on the busy timeout instead of

@@ -137,7 +137,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
                 "venue_type": row["venue_type__slug"],
                 "venue_type_name": row["venue_type__name"],
                 "status": row["current_status"],
-                "observed_on": row["status_observed_on"].isoformat(),
+                "observed_on": row["status_observed_on"].isoformat() if row["status_observed_on"] else None,
                 "demo": row["is_demo"],
                 "url": reverse("venue", args=[row["pk"]]),
                 "thumbnail": (

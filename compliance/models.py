@@ -559,7 +559,7 @@ class VenueClusterQuerySet(models.QuerySet["VenueCluster"]):
             cell = models.ExpressionWrapper(
                 models.F("tile_key") / geo.cell_divisor(level), output_field=models.BigIntegerField()
             )
-            for venue_type_key, grouping in ((ALL_VENUE_TYPES, None), (None, "venue_type_id")):
+            for grouping in (None, "venue_type_id"):
                 fields = ["cell", "current_status"] + ([grouping] if grouping else [])
                 rows = (
                     public.annotate(cell=cell)
@@ -575,7 +575,7 @@ class VenueClusterQuerySet(models.QuerySet["VenueCluster"]):
                     VenueCluster(
                         level=level,
                         cell=row["cell"],
-                        venue_type_key=row[grouping] if grouping else venue_type_key,
+                        venue_type_key=row[grouping] if grouping else ALL_VENUE_TYPES,
                         status=row["current_status"],
                         venues=row["venues"],
                         latitude_sum=row["latitude_sum"],
@@ -583,7 +583,7 @@ class VenueClusterQuerySet(models.QuerySet["VenueCluster"]):
                     )
                     for row in rows.iterator(chunk_size=5000)
                 ]
-                self.bulk_create(batch, batch_size=2000)
+                VenueCluster.objects.bulk_create(batch, batch_size=2000)
                 written += len(batch)
         return written
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.db import IntegrityError, connection, models, transaction
@@ -72,7 +72,7 @@ class Submission:
     languages_seen: Sequence[str] = ()
     notes: str = ""
     observed_on: datetime.date | None = None
-    submitter: AbstractBaseUser | None = None
+    submitter: User | None = None
     idempotency_key: str | None = None
 
 
@@ -83,7 +83,7 @@ class _Placement:
     flags: list[str] = field(default_factory=list)
 
 
-def _limits() -> dict[str, float]:
+def _limits() -> dict[str, int]:
     return settings.SIGNWATCH
 
 
@@ -105,7 +105,7 @@ def place(reported: ReportedPoint | None, cleaned: Sequence[photos.CleanPhoto]) 
             detail=_("We need to know where the sign is: allow location, or drag the pin to the venue."),
             field="lat",
         )
-    flags = []
+    flags: list[str] = []
     if reported and exif:
         apart = geo.distance_m(reported.latitude, reported.longitude, exif.latitude, exif.longitude)
         if apart > _limits()["LOCATION_CONFLICT_M"]:
@@ -171,7 +171,7 @@ def match_venue(venue_type: VenueType, point: ReportedPoint) -> Venue | None:
     return min(within)[2] if within else None
 
 
-def idempotency_digest(key: str, submitter: AbstractBaseUser | None) -> str:
+def idempotency_digest(key: str, submitter: User | None) -> str:
     """What is stored of a client's Idempotency-Key: a digest, scoped to the account when there is one."""
     scope = f"user:{submitter.pk}" if submitter is not None and submitter.is_authenticated else "anonymous"
     return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
@@ -318,7 +318,7 @@ def _record(
 
 
 @transaction.atomic
-def moderate(*, observation: Observation, moderator: AbstractBaseUser, action: str, reason: str = "") -> Observation:
+def moderate(*, observation: Observation, moderator: User, action: str, reason: str = "") -> Observation:
     """Approve or reject a pending observation; only the first of two simultaneous decisions applies."""
     if action == Review.Action.REJECT and not reason.strip():
         raise SubmissionRefused(

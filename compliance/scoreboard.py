@@ -98,8 +98,11 @@ def build(today: datetime.date) -> dict[str, Any]:
         .order_by()
     )
     for row in rows:
+        observed_on = row["status_observed_on"]
+        if observed_on is None:  # excluded by the filter above; this keeps the type checker informed
+            continue
         counts[row["jurisdiction_id"]].append(
-            scoring.VenueCount(row["venue_type__slug"], row["current_status"], row["status_observed_on"], row["venues"])
+            scoring.VenueCount(row["venue_type__slug"], row["current_status"], observed_on, row["venues"])
         )
     jurisdictions = {}
     for jurisdiction in Jurisdiction.objects.with_current_law().order_by("code"):

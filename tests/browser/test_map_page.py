@@ -12,20 +12,24 @@ def test_map_draws_every_jurisdiction_with_a_legend(live_server, committed_regis
     assert len(codes) == 56
     assert len(set(codes)) == 56
     legend = page.inner_text("#legend")
-    for label in ("Mandatory", "Voluntary", "No law", "Unknown", "unverified"):
+    for label in ("80–100%", "0–20%", "Insufficient data", "No mandatory posting law", "unverified", "n = venues"):
         assert label in legend
+    # No reports yet: California's mandate shows as insufficient data, Washington's lack of one as its own pattern.
     california_fill = page.eval_on_selector('path[data-code="CA"]', "p => getComputedStyle(p).fill")
-    assert california_fill == "rgb(0, 114, 178)"  # the "mandatory" colour
+    assert "pattern-insufficient" in california_fill
+    washington_fill = page.eval_on_selector('path[data-code="WA"]', "p => getComputedStyle(p).fill")
+    assert "pattern-no-mandate" in washington_fill
     screenshot(page, "map")
 
 
-def test_clicking_a_state_opens_a_popup_linking_to_its_law(live_server, committed_registry, page):
+def test_clicking_a_state_opens_its_panel_linking_to_its_law(live_server, committed_registry, page):
     page.goto(f"{live_server.url}/")
     page.wait_for_selector("#map[data-ready=true]", timeout=20_000)
     page.click('path[data-code="TX"]')
-    popup = page.wait_for_selector(".leaflet-popup-content")
-    assert "Texas" in popup.inner_text()
-    page.click(".leaflet-popup-content a")
+    page.wait_for_selector("#state-panel:not([hidden])")
+    assert page.inner_text("#panel-title") == "Texas"
+    assert "Insufficient data" in page.inner_text("#panel-figure")
+    page.click("#panel-link")
     page.wait_for_url("**/j/TX/")
     assert page.inner_text("h1") == "Texas"
 
