@@ -9,7 +9,7 @@ from django.views.i18n import JavaScriptCatalog
 # settings.py installs SimpleAdminConfig (no autodiscovery, because django-leaflet's admin module needs GDAL), so
 # the admin modules in use are imported here, explicitly.
 import compliance.admin  # noqa: F401
-from compliance import views
+from compliance.views import errors
 
 urlpatterns = [
     path("api/", include("compliance.api.urls")),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("", include("compliance.urls")),
 ]
 
-handler400 = views.bad_request
-handler403 = views.permission_denied
-handler404 = views.not_found
-handler500 = views.server_error
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.not_found
+handler500 = errors.server_error

@@ -42,7 +42,8 @@ DEFAULT_OBSERVATIONS = 1_000_000
 DEFAULT_BASELINE = 100_000
 
 COMPLIANCE_URL = "/api/compliance/"
-TRIVIAL_URL = "/bench/trivial/"
+TRIVIAL_ROUTE = "bench/trivial/"
+TRIVIAL_URL = f"/{TRIVIAL_ROUTE}"
 WARM_REQUESTS = 2_000  # each of the figures and the trivial view, in alternating batches
 WARM_BATCH = 100
 MAP_REQUESTS = 300
@@ -206,9 +207,10 @@ def benchmark_urlconf(body: bytes) -> str:
         return HttpResponse(body, content_type="application/json")
 
     module = types.ModuleType(URLCONF_MODULE)
-    module.urlpatterns = [path(TRIVIAL_URL.strip("/") + "/", trivial_view), *backend.urls.urlpatterns]  # type: ignore[attr-defined]
-    for handler in ("handler400", "handler403", "handler404", "handler500"):
-        setattr(module, handler, getattr(backend.urls, handler))
+    vars(module).update(
+        {name: getattr(backend.urls, name) for name in ("handler400", "handler403", "handler404", "handler500")},
+        urlpatterns=[path(TRIVIAL_ROUTE, trivial_view), *backend.urls.urlpatterns],
+    )
     sys.modules[URLCONF_MODULE] = module
     return URLCONF_MODULE
 

@@ -1,15 +1,15 @@
 from django.urls import path
 
-from compliance import views
+from compliance.views import moderation, photos, public, volunteers
 
 urlpatterns = [
-    path("", views.map_page, name="map"),
-    path("j/<str:code>/", views.jurisdiction_page, name="jurisdiction"),
-    path("v/<int:pk>/", views.venue_page, name="venue"),
-    path("submit/", views.submit_page, name="submit"),
-    path("r/<str:receipt>/", views.receipt_page, name="receipt"),
-    path("my/reports/", views.my_reports_page, name="my-reports"),
-    path("moderate/", views.moderate_page, name="moderate"),
-    path("photos/<uuid:public_id>.jpg", views.photo, name="photo"),
-    path("photos/<uuid:public_id>/thumb.jpg", views.photo_thumbnail, name="photo-thumbnail"),
+    path("", public.map_page, name="map"),
+    path("j/<str:code>/", public.jurisdiction_page, name="jurisdiction"),
+    path("v/<int:pk>/", public.venue_page, name="venue"),
+    path("submit/", volunteers.submit_page, name="submit"),
+    path("r/<str:receipt>/", volunteers.receipt_page, name="receipt"),
+    path("my/reports/", volunteers.my_reports_page, name="my-reports"),
+    path("moderate/", moderation.moderate_page, name="moderate"),
+    path("photos/<uuid:public_id>.jpg", photos.photo, name="photo"),
+    path("photos/<uuid:public_id>/thumb.jpg", photos.photo_thumbnail, name="photo-thumbnail"),
 ]

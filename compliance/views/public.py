@@ -1,0 +1,91 @@
+"""Public pages: the compliance map, a jurisdiction's law and figures, a venue's history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
+
+from compliance import scoreboard, scoring
+from compliance.models import Jurisdiction, Observation, PostingLaw, SignStatus, Venue, VenueType
+
+
+def base_map_config() -> dict[str, str]:
+    """What every page's map needs: the offline state outlines, and the operator's tiles if any."""
+    return {
+        "boundariesUrl": static("geo/states-simplified.geojson"),
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+
+
+@require_safe
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The public map: each jurisdiction coloured by compliance (or law status), venues, and a table of the same."""
+    figures = scoreboard.current().data
+    status_labels = dict(PostingLaw.Status.choices)
+    rows = [
+        {
+            "code": code,
+            "status_label": status_labels.get(entry["law_status"], entry["law_status"]),
+            "figures": entry["overall"] or entry["voluntary"],
+            **entry,
+        }
+        for code, entry in sorted(figures["jurisdictions"].items(), key=lambda item: item[1]["name"])
+    ]
+    map_config = {
+        **base_map_config(),
+        "jurisdictions": figures["jurisdictions"],
+        "statusLabels": status_labels,
+        "venueTypeNames": dict(VenueType.objects.values_list("slug", "name")),
+    }
+    return render(
+        request,
+        "compliance/map.html",
+        {
+            "rows": rows,
+            "map_config": map_config,
+            "figures": figures,
+            "venue_types": VenueType.objects.filter(venues__current_status__gt="").distinct().order_by("name"),
+            "sign_statuses": SignStatus.choices,
+        },
+    )
+
+
+@require_safe
+def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A jurisdiction's posting law in plain language, its compliance and trend, recent evidence, its AG office."""
+    jurisdiction = get_object_or_404(Jurisdiction.objects.with_current_law(), code=code.upper())
+    figures = scoreboard.current()
+    recent = (
+        Observation.objects.approved()
+        .filter(venue__jurisdiction=jurisdiction)
+        .select_related("venue__venue_type")
+        .prefetch_related("photos")
+        .order_by("-observed_on", "-published_at")[:12]
+    )
+    return render(
+        request,
+        "compliance/jurisdiction.html",
+        {
+            "jurisdiction": jurisdiction,
+            "law": jurisdiction.current_law(),
+            "ag_office": getattr(jurisdiction, "ag_office", None),
+            "compliance": figures.data["jurisdictions"][jurisdiction.code],
+            "venue_type_names": dict(VenueType.objects.values_list("slug", "name")),
+            "trend": scoreboard.trend(jurisdiction),
+            "recent": recent,
+            "method": scoring.METHOD,
+            "map_config": {**base_map_config(), "jurisdiction": jurisdiction.code},
+        },
+    )
+
+
+@require_safe
+def venue_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public venue and its approved history (no volunteer details, no capture points)."""
+    venue = get_object_or_404(Venue.objects.public().select_related("venue_type", "jurisdiction"), pk=pk)
+    history = venue.observations.approved().prefetch_related("photos").order_by("-observed_on", "-published_at")
+    return render(request, "compliance/venue.html", {"venue": venue, "history": history})

@@ -1,0 +1,52 @@
+"""The volunteer's pages: the report form, the private receipt, their own reports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_safe
+
+from compliance.models import Deficiency, Observation, SignStatus
+from compliance.views.public import base_map_config
+
+
+@require_safe
+@ensure_csrf_cookie
+def submit_page(request: HttpRequest) -> HttpResponse:
+    """The volunteer's phone-first report form; the work happens in submit.js against the JSON API."""
+    return render(
+        request,
+        "compliance/submit.html",
+        {
+            "sign_statuses": SignStatus.choices,
+            "deficiencies": Deficiency.choices,
+            "common_languages": ["English", "Spanish"],
+            "submit_config": {**base_map_config(), "maxPhotos": 3, "maxBytes": settings.SIGNWATCH["PHOTO_MAX_BYTES"]},
+        },
+    )
+
+
+@require_safe
+@never_cache
+def receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
+    """The submitter's private link: what became of their report."""
+    observation = get_object_or_404(
+        Observation.objects.select_related("venue__venue_type", "venue__jurisdiction"), receipt=receipt
+    )
+    return render(request, "compliance/receipt.html", {"observation": observation})
+
+
+@require_safe
+@login_required
+def my_reports_page(request: HttpRequest) -> HttpResponse:
+    """A logged-in volunteer's own reports and what became of them."""
+    reports = (
+        Observation.objects.filter(submitter=request.user)
+        .select_related("venue__venue_type", "venue__jurisdiction")
+        .order_by("-created_at")[:200]
+    )
+    return render(request, "compliance/my_reports.html", {"reports": reports})
