@@ -8,9 +8,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from compliance.models import (
     AGOffice,
+    AGOfficeAccount,
     CoveredVenueType,
     Jurisdiction,
     LawSource,
+    Letter,
     Observation,
     Photo,
     PostingLaw,
@@ -166,3 +168,33 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
         return False
+
+
+@admin.register(AGOfficeAccount)
+class AGOfficeAccountAdmin(admin.ModelAdmin):
+    list_display = ["user", "jurisdiction"]
+    list_filter = ["jurisdiction"]
+    search_fields = ["user__username", "user__email", "jurisdiction__code"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Letter)
+class LetterAdmin(SimpleHistoryAdmin):
+    list_display = ["jurisdiction", "kind", "outreach_status", "sent_on", "answered_on", "author", "created_at"]
+    list_filter = ["kind", "outreach_status", "jurisdiction"]
+    search_fields = ["subject", "body", "notes", "jurisdiction__code"]
+    # The text and figures are frozen when the letter is written; only the outreach fields change afterwards.
+    readonly_fields = [
+        "public_id",
+        "jurisdiction",
+        "kind",
+        "author",
+        "recipient",
+        "subject",
+        "body",
+        "figures",
+        "citation_verified",
+        "responded_by",
+        "created_at",
+        "updated_at",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -610,3 +611,83 @@ class VenueCluster(models.Model):
 
     def __str__(self) -> str:
         return f"level {self.level} cell {self.cell}: {self.venues} {self.status}"
+
+
+# --- evidence for action: AG office accounts and letters ---
+
+
+class AGOfficeAccount(models.Model):
+    """A user who works for one jurisdiction's Attorney General office: sees its private data, answers its letters."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ag_office_account")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="ag_office_accounts")
+
+    class Meta:
+        verbose_name = _("AG office account")
+        verbose_name_plural = _("AG office accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.jurisdiction.code} AG office)"
+
+
+class LetterQuerySet(models.QuerySet["Letter"]):
+    def visible_to(self, user: Any) -> LetterQuerySet:
+        """Letters a user may open: their own and, for staff and advocates, all; for an AG office, those to it."""
+        from compliance import roles
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or roles.is_advocate(user):
+            return self
+        code = roles.ag_office_jurisdiction(user)
+        return self.filter(jurisdiction__code=code) if code else self.filter(author=user)
+
+
+class Letter(models.Model):
+    """A letter to a jurisdiction's AG office (or legislature), frozen as sent, and what became of it."""
+
+    class Kind(models.TextChoices):
+        ENFORCEMENT = "enforcement", _("Enforcement request")
+        ADOPTION = "adoption", _("Adoption request")
+        RECOGNITION = "recognition", _("Recognition")
+        CUSTOM = "custom", _("Custom")
+
+    class Outreach(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ANSWERED = "answered", _("Answered")
+        NO_ANSWER = "no_answer", _("No answer")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="letters")
+    # What the letter said when it was written, frozen: later data or template changes do not rewrite it.
+    recipient = models.JSONField(_("recipient address lines"), default=list)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    figures = models.JSONField(_("figures quoted"), default=dict)
+    citation_verified = models.BooleanField(_("statute cited as verified"), default=False)
+    outreach_status = models.CharField(
+        _("outreach status"), max_length=16, choices=Outreach.choices, default=Outreach.DRAFT
+    )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    official_response = models.TextField(_("official response"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = LetterQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.jurisdiction.code} ({self.get_outreach_status_display()})"

@@ -12,4 +12,7 @@ urlpatterns = [
     path("moderate/", moderation.moderate_page, name="moderate"),
     path("photos/<uuid:public_id>.jpg", photos.photo, name="photo"),
     path("photos/<uuid:public_id>/thumb.jpg", photos.photo_thumbnail, name="photo-thumbnail"),
+    # reports: added by the reports work
+    # letters: added by the letters work
+    # signs: added by the signs work
 ]

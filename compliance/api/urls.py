@@ -19,6 +19,7 @@ urlpatterns = [
     path("moderation/observations/<uuid:public_id>/", views.ModerateObservation.as_view(), name="api-moderate"),
     path("compliance/", views.compliance_figures, name="api-compliance"),
     path("map/", views.MapFeatures.as_view(), name="api-map"),
+    # letters api: added by the letters work
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, not the HTML page.
