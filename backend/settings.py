@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "compliance.context_processors.user_roles",
             ],
         },
     },
@@ -281,6 +282,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LawStatusEnum": "compliance.models.PostingLaw.Status",
         "SignStatusEnum": "compliance.models.SignStatus",
+        "LetterKindEnum": "compliance.models.Letter.Kind",
+        "JurisdictionKindEnum": "compliance.models.Jurisdiction.Kind",
     },
 }
 
@@ -315,4 +318,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every screen-only CSS rule it skips while drawing a PDF; only its errors matter.
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }

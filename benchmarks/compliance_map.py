@@ -368,8 +368,8 @@ def targets(baseline: dict[str, Any], full: dict[str, Any], labels: tuple[str, s
         for dense in results["dense"]:
             checks.append(
                 Target(
-                    f"{label}: dense viewport at zoom {dense['zoom']} answers {dense['features']:,} {dense['mode']} "
-                    f"(cap {dense['cap']:,})",
+                    f"{label}: dense viewport at zoom {dense['zoom']} answers {dense['features']:,} features in "
+                    f"{dense['mode']} mode (cap {dense['cap']:,})",
                     dense["features"] <= dense["cap"],
                 )
             )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,12 @@ class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = _("Posting-law compliance")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from compliance import scoreboard
+        from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, PostingLaw
+
+        # The figures, reports and signs quote the law data: an edit in the admin must show at once.
+        for model in (Jurisdiction, PostingLaw, CoveredVenueType, LawSource, AGOffice):
+            post_save.connect(scoreboard.forget_on_change, sender=model, dispatch_uid=f"scoreboard-{model.__name__}")
+            post_delete.connect(scoreboard.forget_on_change, sender=model, dispatch_uid=f"scoreboard-{model.__name__}")

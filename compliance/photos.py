@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import operator
 import re
@@ -27,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageFile, ImageOps
 
 pillow_heif.register_heif_opener()  # iPhones upload HEIC; registered once, for the whole process
+
+logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 OUTPUT_LONG_SIDE = 2048
@@ -210,8 +213,10 @@ def hamming_distance(a: int, b: int) -> int:
 def _open(data: bytes, source_format: str) -> ImageFile.ImageFile:
     """Read the header only (Pillow decodes no pixels until load), with the opener the content itself calls for."""
     if ImageFile.LOAD_TRUNCATED_IMAGES:
-        # A process-wide Pillow switch; with it on, truncated uploads would be stored padded with grey.
-        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on; photo intake needs it off")
+        # A process-wide Pillow switch (a library turned it on: see compliance/pdf.py); with it on, truncated
+        # uploads would be stored padded with grey. Intake's answer must not depend on what else ran: turn it off.
+        logger.warning("PIL.ImageFile.LOAD_TRUNCATED_IMAGES was on; turning it off for photo intake")
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
     # Our own caps are checked on the header before any pixel is decoded, so Pillow's MAX_IMAGE_PIXELS, a
     # process-wide setting, is left alone; its DecompressionBombError (above twice that) is one more refusal.
     try:

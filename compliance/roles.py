@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, User
 
 MODERATORS = "moderators"
 ADVOCATES = "advocates"
 
 
-def is_moderator(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_moderator(user: User | AbstractBaseUser | AnonymousUser) -> bool:
     """Moderators review volunteers' observations and see their private details (photo, capture point)."""
     if not user.is_authenticated:
         return False
-    return bool(getattr(user, "is_superuser", False)) or user.groups.filter(name=MODERATORS).exists()  # type: ignore[union-attr]
+    return bool(getattr(user, "is_superuser", False)) or user.groups.filter(name=MODERATORS).exists()  # type: ignore[union-attr,attr-defined]
 
 
 def moderators_group() -> Group:
@@ -20,14 +20,14 @@ def moderators_group() -> Group:
     return Group.objects.get_or_create(name=MODERATORS)[0]
 
 
-def is_advocate(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_advocate(user: User | AbstractBaseUser | AnonymousUser) -> bool:
     """Advocates write letters to AG offices and legislatures and track the answers."""
     if not user.is_authenticated:
         return False
-    return bool(getattr(user, "is_superuser", False)) or user.groups.filter(name=ADVOCATES).exists()  # type: ignore[union-attr]
+    return bool(getattr(user, "is_superuser", False)) or user.groups.filter(name=ADVOCATES).exists()  # type: ignore[union-attr,attr-defined]
 
 
-def ag_office_jurisdiction(user: AbstractBaseUser | AnonymousUser) -> str | None:
+def ag_office_jurisdiction(user: User | AbstractBaseUser | AnonymousUser) -> str | None:
     """The code of the jurisdiction whose AG office this user works for, if any."""
     if not user.is_authenticated:
         return None
@@ -35,7 +35,7 @@ def ag_office_jurisdiction(user: AbstractBaseUser | AnonymousUser) -> str | None
     return account.jurisdiction.code if account is not None else None
 
 
-def may_see_private_data_of(user: AbstractBaseUser | AnonymousUser, jurisdiction_code: str) -> bool:
+def may_see_private_data_of(user: User | AbstractBaseUser | AnonymousUser, jurisdiction_code: str) -> bool:
     """Full exports and letters of a jurisdiction: staff, advocates, moderators, and that jurisdiction's AG office.
 
     Everyone else, an AG office of another jurisdiction included, is answered 404 (not 403): the answer must not

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -35,34 +36,55 @@ class Scoreboard:
     etag: str
 
 
-def _cache_key(today: datetime.date) -> str:
-    generation = cache.get_or_set(_GENERATION_KEY, 1, timeout=None)
-    return f"scoreboard:{today.isoformat()}:{generation}"
+def stamp(today: datetime.date | None = None) -> str:
+    """Names the figures' current state: it changes with the day and with every invalidate().
+
+    Anything derived from the figures (the scoreboard itself, report PDFs, signs) can be cached under it.
+    """
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        # A fresh value, not 1: keys made under an evicted counter must never be read again.
+        generation = time.time_ns()
+        cache.add(_GENERATION_KEY, generation, timeout=None)
+        generation = cache.get(_GENERATION_KEY, generation)
+    return f"{(today or timezone.localdate()).isoformat()}:{generation}"
 
 
 def invalidate() -> None:
-    """Forget the cached figures (after a moderation that may change a venue's status)."""
+    """Forget the cached figures (after a moderation, or an edit of the law data)."""
     try:
         cache.incr(_GENERATION_KEY)
-    except ValueError:  # the counter was evicted: starting again from 1 also misses every old key
-        cache.set(_GENERATION_KEY, 1, timeout=None)
+    except ValueError:  # the counter was evicted meanwhile
+        cache.set(_GENERATION_KEY, time.time_ns(), timeout=None)
 
 
-def cached_etag(today: datetime.date | None = None) -> str | None:
-    """The ETag of the cached figures, without building them (None when they are not cached)."""
-    cached = cache.get(_cache_key(today or timezone.localdate()))
-    return cached.etag if cached else None
+def forget_on_change(sender: type, **kwargs: object) -> None:
+    """Signal receiver: law data changed, so the figures and everything quoting them must be rebuilt."""
+    invalidate()
+
+
+# This process's copy of the figures under their stamp. The shared cache holds only the bytes (cheap to copy);
+# rebuilding the dict and unpickling on every request would cost more than serving the answer.
+_local: dict[str, Scoreboard] = {}
 
 
 def current(today: datetime.date | None = None) -> Scoreboard:
-    """The figures for today, from the cache or built and cached."""
+    """The figures for today: from this process's copy, else the shared cache, else built (and cached)."""
     today = today or timezone.localdate()
-    key = _cache_key(today)
+    key = f"scoreboard:{stamp(today)}"
+    board = _local.get(key)
+    if board is not None:
+        return board
     cached = cache.get(key)
     if cached is None:
-        cached = _serialise(build(today))
-        cache.set(key, cached, timeout=24 * 3600)
-    return cached
+        board = _serialise(build(today))
+        cache.set(key, (board.body, board.etag), timeout=24 * 3600)
+    else:
+        body, etag = cached
+        board = Scoreboard(data=orjson.loads(body), body=body, etag=etag)
+    _local.clear()
+    _local[key] = board
+    return board
 
 
 def _serialise(data: dict[str, Any]) -> Scoreboard:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compliance.views import moderation, photos, public, volunteers
+from compliance.views import letters, moderation, photos, public, reports, signs, volunteers
 
 urlpatterns = [
     path("", public.map_page, name="map"),
@@ -12,7 +12,15 @@ urlpatterns = [
     path("moderate/", moderation.moderate_page, name="moderate"),
     path("photos/<uuid:public_id>.jpg", photos.photo, name="photo"),
     path("photos/<uuid:public_id>/thumb.jpg", photos.photo_thumbnail, name="photo-thumbnail"),
-    # reports: added by the reports work
-    # letters: added by the letters work
-    # signs: added by the signs work
+    path("reports/<str:code>/", reports.report_page, name="report"),
+    path("reports/<str:code>.pdf", reports.report_pdf, name="report-pdf"),
+    path("reports/<str:code>.csv", reports.report_csv, name="report-csv"),
+    path("reports/<str:code>.geojson", reports.report_geojson, name="report-geojson"),
+    path("letters/", letters.tracker_page, name="letters"),
+    path("letters/<uuid:public_id>/", letters.letter_page, name="letter"),
+    path("letters/<uuid:public_id>.docx", letters.letter_docx, name="letter-docx"),
+    path("letters/<uuid:public_id>.pdf", letters.letter_pdf, name="letter-pdf"),
+    path("signs/", signs.sign_picker, name="signs"),
+    path("signs/<str:code>/", signs.sign_page, name="sign-page"),
+    path("signs/<str:code>.pdf", signs.sign_pdf, name="sign-pdf"),
 ]

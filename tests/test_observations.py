@@ -264,6 +264,7 @@ def test_anonymous_submissions_are_throttled_per_client(api, settings):
     from rest_framework.settings import api_settings
     from rest_framework.throttling import ScopedRateThrottle
 
+    original = ScopedRateThrottle.THROTTLE_RATES
     rates = {**api_settings.DEFAULT_THROTTLE_RATES, "submissions": "2/minute"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     ScopedRateThrottle.THROTTLE_RATES = rates
@@ -277,7 +278,8 @@ def test_anonymous_submissions_are_throttled_per_client(api, settings):
         spoofed = post(api, plain_jpeg(6), headers={"X-Forwarded-For": "203.0.113.9"}, **at(AUSTIN))
         assert spoofed.status_code == 429
     finally:
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        # The class attribute was read from the settings once, at import; put that object back.
+        ScopedRateThrottle.THROTTLE_RATES = original
 
 
 # --- receipts and accounts ---

@@ -325,10 +325,12 @@ def test_48_megapixel_photo_is_accepted_and_decoded_at_quarter_scale():
     assert (photo.thumbnail_width, photo.thumbnail_height) == (320, 240)
 
 
-def test_truncated_images_switch_on_fails_loudly(monkeypatch):
+def test_truncated_jpeg_is_refused_even_if_something_turned_pillows_switch_on(monkeypatch):
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
-    with pytest.raises(RuntimeError, match="LOAD_TRUNCATED_IMAGES"):
+    with pytest.raises(photos.PhotoRejected) as refused:
         photos.process(images.truncated_jpeg())
+    assert refused.value.code == "corrupt_image"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
 # --- sizes and modes ---------------------------------------------------------------------------------------------

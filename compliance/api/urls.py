@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from compliance.api import errors, views
+from compliance.api import errors, letters, views
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
@@ -19,7 +19,8 @@ urlpatterns = [
     path("moderation/observations/<uuid:public_id>/", views.ModerateObservation.as_view(), name="api-moderate"),
     path("compliance/", views.compliance_figures, name="api-compliance"),
     path("map/", views.MapFeatures.as_view(), name="api-map"),
-    # letters api: added by the letters work
+    path("letters/", letters.LetterListCreate.as_view(), name="api-letters"),
+    path("letters/<uuid:public_id>/", letters.LetterDetail.as_view(), name="api-letter"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, not the HTML page.

@@ -346,13 +346,12 @@ def compliance_figures(request: HttpRequest) -> HttpResponse:
 
     A plain Django view, not DRF: a conditional GET must answer 304 from the cache alone, with no database query.
     """
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and if_none_match == scoreboard.cached_etag():
+    figures = scoreboard.current()
+    if request.headers.get("If-None-Match") == figures.etag:
         response = HttpResponseNotModified()
     else:
-        figures = scoreboard.current()
         response = HttpResponse(figures.body, content_type="application/json")
-        response["ETag"] = figures.etag
+    response["ETag"] = figures.etag
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
     return response
 

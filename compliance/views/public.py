@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from compliance import scoreboard, scoring
-from compliance.models import Jurisdiction, Observation, PostingLaw, SignStatus, Venue, VenueType
+from compliance import letters, scoreboard, scoring
+from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, SignStatus, Venue, VenueType
 
 
 def base_map_config() -> dict[str, str]:
@@ -79,6 +79,10 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "recent": recent,
             "method": scoring.METHOD,
             "map_config": {**base_map_config(), "jurisdiction": jurisdiction.code},
+            # Outreach: everyone sees counts of letters sent and answered; only readers of the letters see them listed.
+            "outreach": letters.outreach_summary(jurisdiction.letters.all()),
+            "letters": Letter.objects.visible_to(request.user).filter(jurisdiction=jurisdiction)[:50],
+            "may_write_letters": letters.may_track(request.user),
         },
     )
 

@@ -1,0 +1,222 @@
+"""The letters API: advocates write letters to AG offices and track them; an AG office records its response.
+
+Who sees what: `Letter.objects.visible_to(user)`. A letter outside it answers 404 whatever the method, so an AG office
+user of another state (or anyone else) cannot even learn that it exists.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from compliance import letters, roles
+from compliance.api.errors import APIError
+from compliance.models import Jurisdiction, Letter
+
+
+@extend_schema_field({"type": "string", "description": "enforcement | adoption | recognition | custom"})
+class LetterKindField(serializers.ChoiceField):
+    """Letter.Kind, documented without an OpenAPI enum: one named "Kind" would collide with Jurisdiction.kind's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Letter.Kind.choices, **kwargs)
+
+
+# --- input ---
+
+
+class LetterCreateInput(serializers.Serializer):
+    jurisdiction = serializers.CharField(max_length=2, help_text=_("USPS code, e.g. TX"))
+    kind = LetterKindField()
+    message = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Custom letters only: your own paragraphs, set in the letter's frame."),
+    )
+
+    def validate_jurisdiction(self, value: str) -> Jurisdiction:
+        jurisdiction = Jurisdiction.objects.filter(code=value.strip().upper()).first()
+        if jurisdiction is None:
+            raise serializers.ValidationError(
+                _("There is no jurisdiction with this code."), code="unknown_jurisdiction"
+            )
+        return jurisdiction
+
+
+def _not_in_future(value: datetime.date | None) -> datetime.date | None:
+    if value and value > timezone.localdate():
+        raise serializers.ValidationError(_("The date cannot be in the future."), code="future_date")
+    return value
+
+
+class LetterUpdateInput(serializers.Serializer):
+    """Outreach fields (advocates) and the official response (the letter's AG office); nothing else may change."""
+
+    outreach_status = serializers.ChoiceField(choices=Letter.Outreach.choices, required=False)
+    sent_on = serializers.DateField(required=False, allow_null=True, validators=[_not_in_future])
+    answered_on = serializers.DateField(required=False, allow_null=True, validators=[_not_in_future])
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    official_response = serializers.CharField(max_length=20000, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The text, figures and recipient are frozen when the letter is written: say so rather than ignore them.
+        frozen = sorted(set(self.initial_data) - set(self.fields))
+        if frozen:
+            raise serializers.ValidationError(
+                {frozen[0]: _("This field cannot be changed: a letter's text and figures are frozen when written.")},
+                code="read_only",
+            )
+        if not attrs:
+            raise serializers.ValidationError(_("Send at least one field to change."), code="required")
+        sent_on, answered_on = attrs.get("sent_on"), attrs.get("answered_on")
+        if sent_on and answered_on and answered_on < sent_on:
+            raise serializers.ValidationError(
+                {"answered_on": _("A letter cannot be answered before it was sent.")}, code="invalid"
+            )
+        return attrs
+
+
+# --- output ---
+
+
+class LetterOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    jurisdiction = serializers.CharField(source="jurisdiction.code")
+    kind = LetterKindField(read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display")
+    outreach_status_label = serializers.CharField(source="get_outreach_status_display")
+    figures = serializers.JSONField(help_text=_("The figures and law facts the letter quoted, frozen when written."))
+    recipient = serializers.ListField(child=serializers.CharField(), help_text=_("Address lines, frozen."))
+    urls = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Letter
+        fields = [
+            "id",
+            "jurisdiction",
+            "kind",
+            "kind_label",
+            "subject",
+            "body",
+            "recipient",
+            "figures",
+            "citation_verified",
+            "outreach_status",
+            "outreach_status_label",
+            "sent_on",
+            "answered_on",
+            "notes",
+            "official_response",
+            "created_at",
+            "urls",
+        ]
+
+    @extend_schema_field(
+        {"type": "object", "properties": {name: {"type": "string"} for name in ("page", "docx", "pdf")}}
+    )
+    def get_urls(self, letter: Letter) -> dict[str, str]:
+        request = self.context["request"]
+        return {
+            name: request.build_absolute_uri(reverse(view, args=[letter.public_id]))
+            for name, view in (("page", "letter"), ("docx", "letter-docx"), ("pdf", "letter-pdf"))
+        }
+
+    def to_representation(self, letter: Letter) -> dict[str, Any]:
+        data = super().to_representation(letter)
+        # Notes are the advocates' working notes; the AG office sees the letter, its status and its own response.
+        if not letters.may_track(self.context["request"].user):
+            data.pop("notes")
+        return data
+
+
+# --- views ---
+
+
+class IsAdvocateToWrite(BasePermission):
+    message = _("Only advocates may write letters.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.method not in ("POST",) or roles.is_advocate(request.user)
+
+
+class LetterFilter(django_filters.FilterSet):
+    jurisdiction = django_filters.CharFilter(field_name="jurisdiction__code", lookup_expr="iexact")
+
+    class Meta:
+        model = Letter
+        fields = ["jurisdiction", "kind", "outreach_status"]
+
+
+def _refused(refused: letters.LetterRefused) -> APIError:
+    return APIError(status_code=400, code=refused.code, detail=refused.detail, field=refused.field)
+
+
+class LetterListCreate(generics.ListCreateAPIView):
+    """The letters you may see, newest first; advocates write a new one (its text and figures are then frozen)."""
+
+    serializer_class = LetterOutput
+    permission_classes = [AllowAny, IsAdvocateToWrite]
+    filterset_class = LetterFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        return Letter.objects.visible_to(self.request.user).select_related("jurisdiction")
+
+    @extend_schema(request=LetterCreateInput, responses={201: LetterOutput})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        fields = LetterCreateInput(data=request.data)
+        fields.is_valid(raise_exception=True)
+        jurisdiction = fields.validated_data["jurisdiction"]
+        try:
+            letter = letters.compose(
+                jurisdiction=jurisdiction,
+                kind=fields.validated_data["kind"],
+                author=request.user,
+                report_url=request.build_absolute_uri(letters.report_path(jurisdiction.code)),
+                message=fields.validated_data["message"],
+            )
+        except letters.LetterRefused as refused:
+            raise _refused(refused) from None
+        return Response(LetterOutput(letter, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class LetterDetail(APIView):
+    """A letter you may see; PATCH tracks its outreach (advocates) or records the official response (its AG office)."""
+
+    def _letter(self, request: Request, public_id: uuid.UUID) -> Letter:
+        return get_object_or_404(
+            Letter.objects.visible_to(request.user).select_related("jurisdiction"), public_id=public_id
+        )
+
+    @extend_schema(responses={200: LetterOutput})
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        return Response(LetterOutput(self._letter(request, public_id), context={"request": request}).data)
+
+    @extend_schema(request=LetterUpdateInput, responses={200: LetterOutput, 403: OpenApiTypes.OBJECT})
+    def patch(self, request: Request, public_id: uuid.UUID) -> Response:
+        letter = self._letter(request, public_id)
+        changes = LetterUpdateInput(data=request.data)
+        changes.is_valid(raise_exception=True)
+        try:
+            letter = letters.change(letter=letter, by=request.user, changes=changes.validated_data)
+        except letters.NotAllowed as refused:
+            raise APIError(
+                status_code=403, code="permission_denied", detail=refused.detail, field=refused.field
+            ) from None
+        return Response(LetterOutput(letter, context={"request": request}).data)

@@ -1,0 +1,19 @@
+"""What every page's header needs to know about the visitor's roles (to show only the links they can use)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from compliance import roles
+
+
+def user_roles(request: HttpRequest) -> dict[str, object]:
+    """Lazy, so pages that never ask cost no query."""
+    user = request.user
+    return {
+        "user_is_moderator": SimpleLazyObject(lambda: roles.is_moderator(user)),
+        "user_writes_letters": SimpleLazyObject(
+            lambda: roles.is_advocate(user) or roles.ag_office_jurisdiction(user) is not None
+        ),
+    }

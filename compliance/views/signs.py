@@ -1,0 +1,85 @@
+"""Printable hotline signs for venue owners: pick a state and venue type, read what the law asks, get the PDF."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from compliance import scoreboard, signs
+from compliance.models import Jurisdiction, VenueType
+
+
+def _venue_type(request: HttpRequest) -> VenueType | None:
+    """The ?venue_type= asked for; an unknown slug is a 404, like an unknown state."""
+    slug = request.GET.get("venue_type", "")
+    return get_object_or_404(VenueType, slug=slug) if slug else None
+
+
+def _sign_spec(request: HttpRequest, code: str) -> signs.SignSpec:
+    jurisdiction = get_object_or_404(Jurisdiction.objects.with_current_law(), code=code.upper())
+    paper = request.GET.get("size", "") or None
+    if paper is not None and paper not in signs.PAPER_SIZES:
+        raise BadRequest(_("Unknown paper size."))
+    return signs.sign_spec(jurisdiction.current_law(), _venue_type(request), paper, jurisdiction=jurisdiction)
+
+
+def _picker_context(code: str = "", venue_slug: str = "") -> dict[str, object]:
+    return {
+        "jurisdictions": Jurisdiction.objects.only("code", "name"),
+        "venue_types": VenueType.objects.only("slug", "name"),
+        "chosen_code": code,
+        "chosen_venue_type": venue_slug,
+    }
+
+
+@require_safe
+def sign_picker(request: HttpRequest) -> HttpResponse:
+    """Pick a state and a venue type; the choice goes on to that state's sign page (works without JavaScript)."""
+    code = request.GET.get("jurisdiction", "")
+    if not code:
+        return render(request, "signs/page.html", _picker_context())
+    jurisdiction = get_object_or_404(Jurisdiction, code=code.upper())
+    venue_type = _venue_type(request)
+    query = f"?{urlencode({'venue_type': venue_type.slug})}" if venue_type else ""
+    return redirect(reverse("sign-page", args=[jurisdiction.code]) + query)
+
+
+@require_safe
+def sign_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A state's sign for a phone: what the law asks, how the sign follows it, and the PDF in each paper size."""
+    spec = _sign_spec(request, code)
+    venue_slug = request.GET.get("venue_type", "")
+    pdf_url = reverse("sign-pdf", args=[spec.jurisdiction_code])
+    venue_query = {"venue_type": venue_slug} if venue_slug else {}
+    downloads = [
+        (page, f"{pdf_url}?{urlencode({**venue_query, 'size': paper})}")
+        for paper, page in signs.paper_choices(spec.size_requirement).items()
+    ]
+    return render(
+        request,
+        "signs/page.html",
+        {**_picker_context(spec.jurisdiction_code, venue_slug), "spec": spec, "downloads": downloads},
+    )
+
+
+@require_safe
+def sign_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable sign: /signs/{code}.pdf[?venue_type=slug][&size=letter|legal|tabloid]."""
+    spec = _sign_spec(request, code)
+    # Drawn once per sign and state of the law data (see report_pdf for why), not once per request.
+    chosen = f"{request.GET.get('venue_type', '')}:{request.GET.get('size', '')}"
+    key = f"sign-pdf:{spec.jurisdiction_code}:{chosen}:{scoreboard.stamp()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = signs.render_pdf(spec)
+        cache.set(key, pdf, timeout=24 * 3600)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{spec.file_name}"'
+    return response
