@@ -7,7 +7,7 @@ data is here, and the point shown is the venue's, never where a volunteer stood.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,10 +48,13 @@ def _key_ranges(view: View, key_zoom: int) -> list[tuple[int, int]]:
 
 
 def _in_ranges(field: str, ranges: Sequence[tuple[int, int]]) -> models.Q:
+    """Keys inside any of the ranges, with the overall bounds stated too: SQLite's planner only seeks on an index
+    through a plain range, and would otherwise read every row of the level to test the ORs."""
     condition = models.Q()
     for start, end in ranges:
         condition |= models.Q(**{f"{field}__range": (start, end)})
-    return condition
+    overall = {f"{field}__gte": min(start for start, _ in ranges), f"{field}__lte": max(end for _, end in ranges)}
+    return models.Q(**overall) & condition
 
 
 def _in_bbox(view: View) -> models.Q:
@@ -65,30 +68,20 @@ def _point(longitude: float, latitude: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(longitude, 6), round(latitude, 6)]}
 
 
-def clusters(view: View, level: int) -> list[dict[str, Any]]:
-    """One feature per cell in view: venues by status and their mean point."""
-    while True:
-        rows = (
-            VenueCluster.objects.filter(
-                _in_ranges("cell", _key_ranges(view, level)),
-                level=level,
-                venue_type_key=view.venue_type.pk if view.venue_type else ALL_VENUE_TYPES,
-                status__in=view.statuses,
-                venues__gt=0,
-            )
-            .order_by("cell")
-            .values_list("cell", "status", "venues", "latitude_sum", "longitude_sum")
-        )
-        cells: dict[int, dict[str, Any]] = {}
-        for cell, status, venues, latitude_sum, longitude_sum in rows:
-            entry = cells.setdefault(cell, {"venues": 0, "lat": 0.0, "lon": 0.0, **dict.fromkeys(SignStatus.values, 0)})
-            entry[status] += venues
-            entry["venues"] += venues
-            entry["lat"] += latitude_sum
-            entry["lon"] += longitude_sum
-        if len(cells) <= MAX_CLUSTERS or level == min(CLUSTER_LEVELS):
-            break
-        level = max(candidate for candidate in CLUSTER_LEVELS if candidate < level)
+def _cells(rows: Iterable[tuple[int, str, int, float, float]]) -> dict[int, dict[str, Any]]:
+    """Fold (cell, status, venues, latitude sum, longitude sum) rows into one entry per cell."""
+    cells: dict[int, dict[str, Any]] = {}
+    for cell, status, venues, latitude_sum, longitude_sum in rows:
+        entry = cells.setdefault(cell, {"venues": 0, "lat": 0.0, "lon": 0.0, **dict.fromkeys(SignStatus.values, 0)})
+        entry[status] += venues
+        entry["venues"] += venues
+        entry["lat"] += latitude_sum
+        entry["lon"] += longitude_sum
+    return cells
+
+
+def _cluster_features(cells: dict[int, dict[str, Any]], level: int) -> list[dict[str, Any]]:
+    """One feature per cell: venues by status and their mean point."""
     features = []
     for cell, entry in list(cells.items())[:MAX_CLUSTERS]:
         counts = {status: entry[status] for status in SignStatus.values}
@@ -103,15 +96,65 @@ def clusters(view: View, level: int) -> list[dict[str, Any]]:
     return features
 
 
-def venues(view: View) -> list[dict[str, Any]] | None:
-    """One feature per public venue in view; None when there are more than MAX_VENUES (draw clusters instead)."""
+def clusters(view: View, level: int) -> tuple[list[dict[str, Any]], int]:
+    """Clusters from the kept counts (VenueCluster): cost set by the cells in view, not by the venues."""
+    while True:
+        rows = (
+            VenueCluster.objects.filter(
+                _in_ranges("cell", _key_ranges(view, level)),
+                level=level,
+                venue_type_key=view.venue_type.pk if view.venue_type else ALL_VENUE_TYPES,
+                status__in=view.statuses,
+                venues__gt=0,
+            )
+            .order_by("cell")
+            .values_list("cell", "status", "venues", "latitude_sum", "longitude_sum")
+        )
+        cells = _cells(rows)
+        if len(cells) <= MAX_CLUSTERS or level == min(CLUSTER_LEVELS):
+            return _cluster_features(cells, level), level
+        level = max(candidate for candidate in CLUSTER_LEVELS if candidate < level)
+
+
+def _public_venues_in_view(view: View) -> models.QuerySet[Venue]:
     queryset = Venue.objects.public().filter(
         _in_ranges("tile_key", _key_ranges(view, geo.TILE_ZOOM)), _in_bbox(view), current_status__in=view.statuses
     )
-    if view.venue_type:
-        queryset = queryset.filter(venue_type=view.venue_type)
+    return queryset.filter(venue_type=view.venue_type) if view.venue_type else queryset
+
+
+def fine_clusters(view: View) -> tuple[list[dict[str, Any]], int]:
+    """Clusters counted on the spot from the venues in a zoomed-in view too dense to draw one by one.
+
+    The kept counts stop at level 12, coarser than such a view; here the venues are few enough (one viewport at
+    zoom 13 or more) to group in SQL by a tile three levels finer than the map.
+    """
+    level = min(view.zoom + 3, geo.TILE_ZOOM)
+    cell = models.ExpressionWrapper(
+        models.F("tile_key") / geo.cell_divisor(level), output_field=models.BigIntegerField()
+    )
+    rows = (
+        _public_venues_in_view(view)
+        .annotate(cell=cell)
+        .values("cell", "current_status")
+        .annotate(venues=models.Count("pk"), latitude_sum=models.Sum("latitude"), longitude_sum=models.Sum("longitude"))
+        .order_by("cell")
+        .values_list("cell", "current_status", "venues", "latitude_sum", "longitude_sum")
+    )
+    return _cluster_features(_cells(rows), level), level
+
+
+def venues(view: View) -> list[dict[str, Any]] | None:
+    """One feature per public venue in view; None when there are more than MAX_VENUES (draw clusters instead)."""
+    in_view = _public_venues_in_view(view)
+    # Count on the index alone first; fetch and join full rows only when there are few enough to draw.
+    ids = list(in_view.order_by().values_list("pk", flat=True)[: MAX_VENUES + 1])
+    if len(ids) > MAX_VENUES:
+        return None
     rows = list(
-        queryset.order_by("pk").values(
+        Venue.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values(
             "pk",
             "name",
             "latitude",
@@ -122,10 +165,8 @@ def venues(view: View) -> list[dict[str, Any]] | None:
             "venue_type__slug",
             "venue_type__name",
             "latest_photo__public_id",
-        )[: MAX_VENUES + 1]
+        )
     )
-    if len(rows) > MAX_VENUES:
-        return None
     return [
         {
             "type": "Feature",
@@ -158,5 +199,7 @@ def features(view: View) -> dict[str, Any]:
         single = venues(view)
         if single is not None:
             return {"type": "FeatureCollection", "mode": "venues", "features": single}
-        level = max(CLUSTER_LEVELS)
-    return {"type": "FeatureCollection", "mode": "clusters", "level": level, "features": clusters(view, level)}
+        grouped, level = fine_clusters(view)
+    else:
+        grouped, level = clusters(view, level)
+    return {"type": "FeatureCollection", "mode": "clusters", "level": level, "features": grouped}
