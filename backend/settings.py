@@ -6,6 +6,7 @@ misconfigured instance: volunteers' safety depends on production settings being 
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "compliance.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -230,6 +233,17 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Not HttpOnly: submit.js and moderate.js read the csrftoken cookie to send it back in X-CSRFToken. HttpOnly would
+# add nothing here: a script able to read the cookie could read the token from any page's form just as well.
+CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sign-in brute-force protection (compliance/security.py): failed attempts allowed per username and per client
+# address; the lock lifts this many seconds after the last failure. Counted in the cache, so share it when scaled out.
+LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCK_S = envint("LOGIN_LOCK_S", 15 * 60)
 if envbool("TRUST_PROXY_HEADERS", False):
     # Only behind a proxy that sets X-Forwarded-Proto itself; otherwise a client could claim HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -311,6 +325,36 @@ LEAFLET_CONFIG = {
     "MAX_ZOOM": 18,
     "TILES": [("Map", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})] if MAP_TILE_URL else [],
     "RESET_VIEW": False,
+}
+
+
+def _tile_origin(tile_url: str) -> str:
+    """The origin a tile URL template loads from, as a CSP source; Leaflet's {s} subdomain becomes a wildcard."""
+    parts = urlsplit(tile_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"MAP_TILE_URL must be an http(s) address, not {tile_url!r}")
+    host = parts.netloc.replace("{s}", "*")
+    if "{" in host:
+        raise ImproperlyConfigured(f"MAP_TILE_URL may use only {{s}} in its host name, not {tile_url!r}")
+    return f"{parts.scheme}://{host}"
+
+
+# Content Security Policy (django-csp): only this site's own files run or style the pages. Photos preview from
+# blob: URLs on the submit page and Leaflet draws its icons from data: URIs; map tiles come from MAP_TILE_URL.
+# Leaflet and the page scripts set styles through element.style (CSSOM), which style-src does not govern, so no
+# 'unsafe-inline' is needed. The API docs page (Swagger UI) relaxes this for itself: compliance/api/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *([_tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else [])],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 LOGGING = {

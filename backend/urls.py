@@ -3,17 +3,28 @@
 import django.contrib.auth.admin  # noqa: F401
 import django_tasks_db.admin  # noqa: F401
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 # settings.py installs SimpleAdminConfig (no autodiscovery, because django-leaflet's admin module needs GDAL), so
 # the admin modules in use are imported here, explicitly.
 import compliance.admin  # noqa: F401
+from compliance import security
 from compliance.views import errors
+
+# Both sign-in forms count failed attempts and lock out brute-force guessing (compliance/security.py).
+admin.site.login_form = security.AdminLoginForm
 
 urlpatterns = [
     path("api/", include("compliance.api.urls")),
+    path("admin/login/", security.answer_refusals_with_429(admin.site.login)),
     path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        security.answer_refusals_with_429(auth_views.LoginView.as_view(authentication_form=security.LoginForm)),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["compliance"]), name="javascript-catalog"),
     path("", include("compliance.urls")),

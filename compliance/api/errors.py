@@ -7,7 +7,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -19,6 +21,35 @@ class APIError(exceptions.APIException):
         super().__init__(detail=detail, code=code)
         self.status_code = status_code
         self.field = field
+
+
+class ErrorOutput(serializers.Serializer):
+    """The shape of every API error, for the OpenAPI schema."""
+
+    code = serializers.CharField(help_text="Machine-readable, e.g. outside_supported_area, file_too_large.")
+    detail = serializers.CharField(help_text="For people; translated.")
+    field = serializers.CharField(allow_null=True, help_text="The input field at fault, or null.")
+    errors = serializers.DictField(
+        required=False, help_text="Every field's messages, when validation found faults in several fields."
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: "A field is missing or invalid (field names it).",
+    403: "Not allowed: not signed in, not in the right role, or a failed CSRF check.",
+    404: "Nothing with this identifier that you may see.",
+    409: "Conflicts with the current state (e.g. already reviewed).",
+    413: "A photo is too large (file_too_large, image_too_large).",
+    415: "Not a body type or an image format SignWatch takes (unsupported_media_type).",
+    422: "Well-formed but unusable (location_required, outside_supported_area).",
+    429: "Too many requests from this client; retry later.",
+    503: "A service SignWatch needs (photo storage) is unavailable; retry later.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for the errors an operation can answer, each in the {code, detail, field} shape."""
+    return {code: OpenApiResponse(ErrorOutput, description=ERROR_DESCRIPTIONS[code]) for code in statuses}
 
 
 def error_body(code: str, detail: str, field: str | None = None) -> dict[str, Any]:
@@ -67,6 +98,8 @@ def json_error(status_code: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse(error_body(code, detail), status=status_code)
 
 
+# Exempt: whatever the method, the answer is this JSON 404, not the CSRF middleware's HTML 403 page.
+@csrf_exempt
 def json_not_found(request: HttpRequest) -> JsonResponse:
     """404 for an unknown address under /api/."""
     return JsonResponse(

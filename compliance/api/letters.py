@@ -15,8 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -24,7 +23,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compliance import letters, roles
-from compliance.api.errors import APIError
+from compliance.api.errors import APIError, error_responses
+from compliance.api.serializers import choice_filter_parameters
 from compliance.models import Jurisdiction, Letter
 
 
@@ -167,6 +167,12 @@ def _refused(refused: letters.LetterRefused) -> APIError:
     return APIError(status_code=400, code=refused.code, detail=refused.detail, field=refused.field)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=choice_filter_parameters(LetterFilter),
+        responses={200: LetterOutput(many=True), **error_responses(400)},
+    )
+)
 class LetterListCreate(generics.ListCreateAPIView):
     """The letters you may see, newest first; advocates write a new one (its text and figures are then frozen)."""
 
@@ -178,7 +184,7 @@ class LetterListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         return Letter.objects.visible_to(self.request.user).select_related("jurisdiction")
 
-    @extend_schema(request=LetterCreateInput, responses={201: LetterOutput})
+    @extend_schema(request=LetterCreateInput, responses={201: LetterOutput, **error_responses(400, 403, 415)})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         fields = LetterCreateInput(data=request.data)
         fields.is_valid(raise_exception=True)
@@ -204,11 +210,11 @@ class LetterDetail(APIView):
             Letter.objects.visible_to(request.user).select_related("jurisdiction"), public_id=public_id
         )
 
-    @extend_schema(responses={200: LetterOutput})
+    @extend_schema(responses={200: LetterOutput, **error_responses(404)})
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
         return Response(LetterOutput(self._letter(request, public_id), context={"request": request}).data)
 
-    @extend_schema(request=LetterUpdateInput, responses={200: LetterOutput, 403: OpenApiTypes.OBJECT})
+    @extend_schema(request=LetterUpdateInput, responses={200: LetterOutput, **error_responses(400, 403, 404, 415)})
     def patch(self, request: Request, public_id: uuid.UUID) -> Response:
         letter = self._letter(request, public_id)
         changes = LetterUpdateInput(data=request.data)

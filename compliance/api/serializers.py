@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 import math
 
+import django_filters
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from compliance import scoreboard
@@ -46,6 +47,20 @@ class FiniteFloatField(serializers.FloatField):
 class PointInput(serializers.Serializer):
     lat = FiniteFloatField(min_value=-90, max_value=90, help_text=_("Latitude in decimal degrees (WGS 84)."))
     lon = FiniteFloatField(min_value=-180, max_value=180, help_text=_("Longitude in decimal degrees (WGS 84)."))
+
+
+def choice_filter_parameters(filterset: type[django_filters.FilterSet]) -> list[OpenApiParameter]:
+    """A FilterSet's choice filters as query parameters whose enum includes "", which django-filter reads as any."""
+    return [
+        OpenApiParameter(
+            name,
+            str,
+            enum=[*(value for value, _label in choice_filter.extra["choices"]), ""],
+            description=_("Empty or absent: any."),
+        )
+        for name, choice_filter in filterset.base_filters.items()
+        if isinstance(choice_filter, django_filters.ChoiceFilter)
+    ]
 
 
 # --- output ---

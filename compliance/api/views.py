@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,7 +25,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from compliance import geo, maps, observations, photos, scoreboard
-from compliance.api.errors import APIError
+from compliance.api.errors import APIError, error_responses
 from compliance.api.permissions import IsModerator
 from compliance.api.serializers import (
     JurisdictionDetailOutput,
@@ -42,6 +43,7 @@ from compliance.api.serializers import (
     ReceiptOutput,
     SubmissionOutput,
     VenueTypeOutput,
+    choice_filter_parameters,
 )
 from compliance.models import Jurisdiction, Observation, PostingLaw, SignStatus, Venue, VenueType
 
@@ -56,6 +58,7 @@ class JurisdictionList(generics.ListAPIView):
     pagination_class = None
 
 
+@extend_schema(responses={200: JurisdictionDetailOutput, **error_responses(404)})
 class JurisdictionDetail(generics.RetrieveAPIView):
     """A jurisdiction's posting law in plain fields, with covered venue types, sources and its AG office."""
 
@@ -87,6 +90,10 @@ def _laws_with_details():
     return PostingLaw.objects.select_related("jurisdiction").prefetch_related("sources", "coverage__venue_type")
 
 
+@extend_schema(
+    parameters=choice_filter_parameters(PostingLawFilter),
+    responses={200: PostingLawOutput(many=True), **error_responses(400)},
+)
 class PostingLawList(generics.ListAPIView):
     """Every posting law in the registry, filterable by jurisdiction, status, confidence and venue type."""
 
@@ -96,6 +103,7 @@ class PostingLawList(generics.ListAPIView):
     pagination_class = None
 
 
+@extend_schema(responses={200: PostingLawOutput, **error_responses(404)})
 class PostingLawDetail(generics.RetrieveAPIView):
     """One posting law."""
 
@@ -111,7 +119,7 @@ class Locate(APIView):
             OpenApiParameter("lat", float, required=True, description=_("Latitude, decimal degrees")),
             OpenApiParameter("lon", float, required=True, description=_("Longitude, decimal degrees")),
         ],
-        responses={200: LocateOutput},
+        responses={200: LocateOutput, **error_responses(400, 422)},
     )
     def get(self, request: Request) -> Response:
         point = PointInput(data=request.query_params)
@@ -198,7 +206,7 @@ class ObservationCreate(APIView):
                 description=_("A client-chosen key; a repeat with the same key answers the first result."),
             )
         ],
-        responses={201: SubmissionOutput},
+        responses={201: SubmissionOutput, **error_responses(400, 403, 413, 415, 422, 429, 503)},
     )
     def post(self, request: Request) -> Response:
         fields = ObservationInput(data=request.data)
@@ -241,7 +249,7 @@ class ObservationReceipt(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "receipts"
 
-    @extend_schema(responses={200: ReceiptOutput})
+    @extend_schema(responses={200: ReceiptOutput, **error_responses(404, 429)})
     def get(self, request: Request, receipt: str) -> Response:
         observation = get_object_or_404(
             Observation.objects.select_related("venue__venue_type", "venue__jurisdiction"), receipt=receipt
@@ -249,6 +257,7 @@ class ObservationReceipt(APIView):
         return Response(ReceiptOutput(observation).data)
 
 
+@extend_schema(responses={200: ReceiptOutput(many=True), **error_responses(403)})
 class MyObservations(generics.ListAPIView):
     """A logged-in volunteer's own reports, newest first."""
 
@@ -269,6 +278,7 @@ class MyObservations(generics.ListAPIView):
 # --- venues ---
 
 
+@extend_schema(responses={200: PublicVenueOutput, **error_responses(404)})
 class VenueDetail(generics.RetrieveAPIView):
     """A venue on the public map (one with an approved observation)."""
 
@@ -282,7 +292,7 @@ class NearbyVenues(APIView):
     RADIUS_M = 300
     LIMIT = 10
 
-    @extend_schema(parameters=[NearbyInput], responses={200: NearbyVenueOutput(many=True)})
+    @extend_schema(parameters=[NearbyInput], responses={200: NearbyVenueOutput(many=True), **error_responses(400)})
     def get(self, request: Request) -> Response:
         query = NearbyInput(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -302,6 +312,7 @@ class NearbyVenues(APIView):
 # --- moderation ---
 
 
+@extend_schema(responses={200: ModerationItemOutput(many=True), **error_responses(403)})
 class ModerationQueue(generics.ListAPIView):
     """Pending observations, oldest first, with photos, points, flags and possible duplicates."""
 
@@ -318,7 +329,10 @@ class ModerateObservation(APIView):
 
     permission_classes = [IsModerator]
 
-    @extend_schema(request=ModerationActionInput, responses={200: ModerationResultOutput})
+    @extend_schema(
+        request=ModerationActionInput,
+        responses={200: ModerationResultOutput, **error_responses(400, 403, 404, 409, 415)},
+    )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
         decision = ModerationActionInput(data=request.data)
         decision.is_valid(raise_exception=True)
@@ -340,6 +354,8 @@ class ModerateObservation(APIView):
 # --- compliance and the map ---
 
 
+# Exempt from CSRF (it only reads) so that another method gets require_safe's 405, not the CSRF page's HTML 403.
+@csrf_exempt
 @require_safe
 def compliance_figures(request: HttpRequest) -> HttpResponse:
     """Compliance for every jurisdiction (the choropleth's data), from the cache, with an ETag.
@@ -385,7 +401,7 @@ class MapInput(serializers.Serializer):
 class MapFeatures(APIView):
     """GeoJSON for a map viewport: clusters with counts by status at low zoom, venues at high zoom (approved only)."""
 
-    @extend_schema(parameters=[MapInput], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[MapInput], responses={200: OpenApiTypes.OBJECT, **error_responses(400)})
     def get(self, request: Request) -> HttpResponse:
         query = MapInput(data=request.query_params)
         query.is_valid(raise_exception=True)
