@@ -48,3 +48,22 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(RETRY_AFTER_S)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a path or query string carrying a NUL byte, before any view can pass it to the database.
+
+    PostgreSQL refuses NUL in text, so such a value would be a server error there rather than a plain miss; form
+    and serializer fields already refuse NUL in bodies, and this covers the address itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            detail = _("The address contains a NUL byte.")
+            if request.path.startswith("/api/"):
+                return JsonResponse(error_body("bad_request", detail), status=400)
+            return HttpResponse(escape(detail), status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

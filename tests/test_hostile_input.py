@@ -461,7 +461,8 @@ def test_malformed_json_to_moderation_is_400(api, moderator_api):
 
 def test_guessed_receipts_are_404(api):
     receipt = post(api, plain_jpeg(), **at(AUSTIN)).json()["receipt"]
-    for guess in (receipt[:-1], receipt.upper(), receipt + "A", "1", "' OR 1=1 --", "%00", "..%2f..%2fetc"):
+    # A NUL byte is refused earlier, with 400: see test_nul_bytes_in_api_addresses_are_json_4xx.
+    for guess in (receipt[:-1], receipt.upper(), receipt + "A", "1", "' OR 1=1 --", "..%2f..%2fetc"):
         assert_json_error(api.get(f"/api/observations/receipt/{guess}/"), 404)
 
 
@@ -620,3 +621,34 @@ def test_malformed_letter_bodies_are_400(advocate_api):
         assert_json_error(response, 400)
     assert_json_error(advocate_api.patch("/api/letters/not-a-uuid/", {"notes": "x"}, format="json"), 404)
     assert Letter.objects.count() == 1
+
+
+# --- NUL bytes: PostgreSQL refuses them in text, so they must never reach a query ---
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/api/observations/receipt/abc%00def/",
+        "/api/jurisdictions/T%00X/",
+        "/api/map/?bbox=-98,30,-97,31&zoom=14&venue_type=truck%00stop",
+        "/api/laws/?jurisdiction=T%00X",
+        "/api/venues/nearby/?lat=30.2&lon=-97.7&venue_type=a%00b",
+    ],
+)
+def test_nul_bytes_in_api_addresses_are_json_4xx(api, address):
+    response = api.get(address)
+    assert 400 <= response.status_code < 500
+    assert response.json()["code"]
+
+
+@pytest.mark.parametrize("address", ["/r/abc%00def/", "/j/T%00X/", "/signs/TX/?venue_type=a%00b", "/reports/T%00X/"])
+def test_nul_bytes_in_page_addresses_are_4xx(client, db, address):
+    assert 400 <= client.get(address).status_code < 500
+
+
+def test_nul_byte_in_a_posted_venue_type_is_a_400_naming_the_field(api, media_root):
+    response = post(api, plain_jpeg(), **at(AUSTIN), venue_type="truck\x00stop")
+    assert response.status_code == 400
+    assert response.json()["field"] == "venue_type"
+    assert Observation.objects.count() == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 
 import django_filters
 from django.urls import reverse
@@ -31,6 +32,8 @@ from compliance.models import (
 
 # --- input ---
 
+SLUG_SHAPE = re.compile(r"[-a-zA-Z0-9_]{1,64}")
+
 
 class FiniteFloatField(serializers.FloatField):
     """A float that refuses NaN and infinity, which Python's float() happily parses from 'nan' and 'inf'."""
@@ -42,6 +45,16 @@ class FiniteFloatField(serializers.FloatField):
         if not math.isfinite(value):
             self.fail("not_finite")
         return value
+
+
+class SlugField(serializers.SlugRelatedField):
+    """A related object named by its slug. Anything not shaped like a slug is unknown without asking the database,
+    which matters on PostgreSQL: a NUL byte in a query parameter would be an error there, not a miss."""
+
+    def to_internal_value(self, data: object) -> object:
+        if not isinstance(data, str) or not SLUG_SHAPE.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:64])
+        return super().to_internal_value(data)
 
 
 class PointInput(serializers.Serializer):
@@ -218,7 +231,7 @@ class ObservationInput(serializers.Serializer):
         choices=[Observation.LocationSource.DEVICE, Observation.LocationSource.MANUAL],
         default=Observation.LocationSource.DEVICE,
     )
-    venue_type = serializers.SlugRelatedField(slug_field="slug", queryset=VenueType.objects.all())
+    venue_type = SlugField(slug_field="slug", queryset=VenueType.objects.all())
     venue_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     venue_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     sign_status = serializers.ChoiceField(choices=SignStatus.choices)
@@ -311,7 +324,7 @@ class NearbyVenueOutput(PublicVenueOutput):
 
 
 class NearbyInput(PointInput):
-    venue_type = serializers.SlugRelatedField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
+    venue_type = SlugField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
 
 
 class ModerationPhotoOutput(serializers.ModelSerializer):

@@ -2,18 +2,19 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
 from compliance.api import errors, letters, views
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
-    path("jurisdictions/<str:code>/", views.JurisdictionDetail.as_view(), name="api-jurisdiction"),
+    path("jurisdictions/<code:code>/", views.JurisdictionDetail.as_view(), name="api-jurisdiction"),
     path("venue-types/", views.VenueTypeList.as_view(), name="api-venue-types"),
     path("laws/", views.PostingLawList.as_view(), name="api-laws"),
     path("laws/<int:pk>/", views.PostingLawDetail.as_view(), name="api-law"),
     path("locate/", views.Locate.as_view(), name="api-locate"),
     path("observations/", views.ObservationCreate.as_view(), name="api-observations"),
     path("observations/mine/", views.MyObservations.as_view(), name="api-my-observations"),
-    path("observations/receipt/<str:receipt>/", views.ObservationReceipt.as_view(), name="api-receipt"),
+    path("observations/receipt/<receipt:receipt>/", views.ObservationReceipt.as_view(), name="api-receipt"),
     path("venues/nearby/", views.NearbyVenues.as_view(), name="api-venues-nearby"),
     path("venues/<int:pk>/", views.VenueDetail.as_view(), name="api-venue"),
     path("moderation/queue/", views.ModerationQueue.as_view(), name="api-moderation-queue"),

@@ -41,6 +41,7 @@ from compliance.api.serializers import (
     PostingLawOutput,
     PublicVenueOutput,
     ReceiptOutput,
+    SlugField,
     SubmissionOutput,
     VenueTypeOutput,
     choice_filter_parameters,
@@ -375,7 +376,7 @@ def compliance_figures(request: HttpRequest) -> HttpResponse:
 class MapInput(serializers.Serializer):
     bbox = serializers.CharField(help_text=_("west,south,east,north in decimal degrees"))
     zoom = serializers.IntegerField(min_value=0, max_value=22)
-    venue_type = serializers.SlugRelatedField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
+    venue_type = SlugField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
     status = serializers.CharField(required=False, help_text=_("Comma-separated: posted, deficient, missing"))
 
     def validate_bbox(self, value: str) -> tuple[float, float, float, float]:
