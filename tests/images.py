@@ -221,6 +221,60 @@ def icc_profile() -> bytes:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
+# Display P3 (what iPhones shoot in) as ICC describes it: the primaries adapted to the D50 connection space, as in
+# Apple's own profile, and a plain gamma curve (u8Fixed8 0x0233 = 2.1992) standing in for its sRGB-like curve.
+DISPLAY_P3_COLORANTS = ((0.51512, 0.24120, -0.00105), (0.29198, 0.69225, 0.04189), (0.15710, 0.06657, 0.78407))
+DISPLAY_P3_GAMMA = 0x0233 / 256
+D50 = (0.9642, 1.0, 0.8249)
+
+
+def display_p3_profile(*, colour_space: bytes = b"RGB ") -> bytes:
+    """A matrix/curve ICC v2 display profile for Display P3, written byte by byte (Pillow can only make sRGB)."""
+
+    def s15f16(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(values: tuple[float, float, float]) -> bytes:
+        return b"XYZ \0\0\0\0" + b"".join(s15f16(value) for value in values)
+
+    description = b"Display P3 (test)\0"
+    gamma_curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0233) + b"\0\0"
+    tags = [
+        (b"desc", b"desc\0\0\0\0" + struct.pack(">I", len(description)) + description + bytes(4 + 4 + 2 + 1 + 67)),
+        (b"wtpt", xyz(D50)),
+        (b"rXYZ", xyz(DISPLAY_P3_COLORANTS[0])),
+        (b"gXYZ", xyz(DISPLAY_P3_COLORANTS[1])),
+        (b"bXYZ", xyz(DISPLAY_P3_COLORANTS[2])),
+        (b"rTRC", gamma_curve),
+        (b"gTRC", gamma_curve),
+        (b"bTRC", gamma_curve),
+        (b"cprt", b"text\0\0\0\0No copyright, test data\0"),
+    ]
+    table_size = 4 + 12 * len(tags)
+    offset = 128 + table_size
+    table, body = struct.pack(">I", len(tags)), b""
+    for signature, data in tags:
+        padded = data + bytes(-len(data) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += padded
+    size = 128 + table_size + len(body)
+    header = (
+        struct.pack(">I", size)
+        + b"lcms"
+        + struct.pack(">I", 0x02100000)
+        + b"mntr"
+        + colour_space
+        + b"XYZ "
+        + struct.pack(">6H", 2024, 1, 1, 0, 0, 0)
+        + b"acsp"
+        + bytes(4 + 4 + 4 + 4 + 8 + 4)  # platform, flags, manufacturer, model, attributes, rendering intent
+        + b"".join(s15f16(value) for value in D50)
+        + bytes(4 + 16 + 28)  # creator, profile id, reserved
+    )
+    assert len(header) == 128
+    return header + table + body
+
+
 def telltale_jpeg(*, orientation: int = 6) -> bytes:
     """The worst case: a marked photo with every kind of identifying metadata a phone or editor can add.
 

@@ -11,6 +11,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFile
 
@@ -397,6 +398,80 @@ def test_other_png_modes_become_rgb(mode):
     photo = photos.process(images.png(picture.convert(mode)))
     assert Image.open(io.BytesIO(photo.jpeg)).mode == "RGB"
     assert near(pixel(photo.jpeg, -10, 10), images.WHITE, tolerance=10)
+
+
+# --- colour ------------------------------------------------------------------------------------------------------
+
+# The sRGB primaries adapted to D50 (Bradford), the matrix Little CMS builds for its sRGB profile.
+SRGB_TO_XYZ_D50 = (
+    (0.4360747, 0.3850649, 0.1430804),
+    (0.2225045, 0.7168786, 0.0606169),
+    (0.0139322, 0.0971045, 0.7141733),
+)
+
+
+def display_p3_in_srgb(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    """What a Display P3 colour is in sRGB, worked out with the ICC matrices and curves rather than Little CMS."""
+    linear = (np.array(colour) / 255) ** images.DISPLAY_P3_GAMMA
+    xyz = np.array(images.DISPLAY_P3_COLORANTS).T @ linear
+    srgb = np.clip(np.linalg.solve(np.array(SRGB_TO_XYZ_D50), xyz), 0, 1)
+    encoded = np.where(srgb <= 0.0031308, 12.92 * srgb, 1.055 * srgb ** (1 / 2.4) - 0.055)
+    return tuple(round(float(value) * 255) for value in encoded)  # type: ignore[return-value]
+
+
+def tagged(picture: Image.Image, source_format: str, icc: bytes) -> bytes:
+    """The picture saved in the format with an embedded colour profile, as a phone shooting in P3 saves it."""
+    buffer = io.BytesIO()
+    options = {"JPEG": {"quality": 95}, "PNG": {}, "HEIF": {"quality": 95}, "WEBP": {"lossless": True}}[source_format]
+    picture.save(buffer, source_format, icc_profile=icc, **options)
+    return buffer.getvalue()
+
+
+# Orange-brown, a sign's blue and a mid grey: in P3 the first two are noticeably duller than the same numbers in
+# sRGB, which is why a photo stored without its profile looks faded; grey barely moves.
+P3_COLOURS = ((200, 120, 80), (60, 90, 200), (128, 128, 128))
+
+
+@pytest.mark.parametrize("source_format", ACCEPTED_FORMATS)
+def test_display_p3_photo_is_stored_in_srgb(source_format):
+    picture = Image.new("RGB", (3 * 400, 400))
+    for index, colour in enumerate(P3_COLOURS):
+        ImageDraw.Draw(picture).rectangle((index * 400, 0, index * 400 + 399, 399), fill=colour)
+    data = tagged(picture, source_format, images.display_p3_profile())
+    assert Image.open(io.BytesIO(data)).info["icc_profile"] == images.display_p3_profile()
+    photo = photos.process(data)
+    for index, colour in enumerate(P3_COLOURS):
+        expected = display_p3_in_srgb(colour)
+        assert near(pixel(photo.jpeg, index * 400 + 200, 200), expected, tolerance=4), (colour, expected)
+        assert near(pixel(photo.thumbnail, (index * 320 + 160) // 3, 50), expected, tolerance=4)
+    assert display_p3_in_srgb(P3_COLOURS[0])[2] < P3_COLOURS[0][2] - 8  # the test can tell converted from not
+    assert_no_metadata(photo.jpeg)
+    assert_no_metadata(photo.thumbnail)
+
+
+def test_large_p3_photo_is_converted_after_scaling():
+    photo = photos.process(tagged(Image.new("RGB", (4000, 3000), (200, 120, 80)), "JPEG", images.display_p3_profile()))
+    assert (photo.width, photo.height) == (2000, 1500)
+    assert near(pixel(photo.jpeg, 1000, 750), display_p3_in_srgb((200, 120, 80)), tolerance=3)
+
+
+@pytest.mark.parametrize(
+    "icc",
+    [
+        pytest.param(images.display_p3_profile(colour_space=b"GRAY"), id="profile-for-another-colour-space"),
+        pytest.param(b"\x00\x00\x01\x00" + os.urandom(252), id="garbage"),
+        pytest.param(images.display_p3_profile()[:100], id="cut-short"),
+    ],
+)
+def test_unusable_colour_profile_keeps_the_colours_and_the_photo(icc):
+    photo = photos.process(tagged(Image.new("RGB", (200, 100), (200, 120, 80)), "JPEG", icc))
+    assert near(pixel(photo.jpeg, 100, 50), (200, 120, 80), tolerance=3)
+    assert_no_metadata(photo.jpeg)
+
+
+def test_srgb_tagged_photo_keeps_its_colours():
+    photo = photos.process(tagged(Image.new("RGB", (200, 100), (200, 120, 80)), "JPEG", images.icc_profile()))
+    assert near(pixel(photo.jpeg, 100, 50), (200, 120, 80), tolerance=3)
 
 
 # --- hashes ------------------------------------------------------------------------------------------------------
