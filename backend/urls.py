@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["compliance"]), name="javascript-catalog"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's English / Español switch
     path("", include("compliance.urls")),
 ]
 

@@ -30,6 +30,7 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt, RGBColor
 
 from compliance import roles, scoreboard
+from compliance.i18n import in_english
 from compliance.models import Confidence, CoveredVenueType, Jurisdiction, Letter, LetterQuerySet, PostingLaw, VenueType
 from compliance.pdf import HTML
 
@@ -243,6 +244,7 @@ def render_text(kind: str, *, jurisdiction_name: str, figures: dict[str, Any], m
     return paragraphs[0], "\n\n".join(paragraphs[1:])
 
 
+@in_english
 @transaction.atomic
 def compose(
     *,
@@ -445,6 +447,7 @@ def _add_lines(paragraph: Any, lines: Sequence[str]) -> None:
             run.add_break(WD_BREAK.LINE)
 
 
+@in_english
 def to_docx(letter: Letter) -> bytes:
     """The letter as an editable Word document: letterhead, date, recipient, subject, body, signature."""
     document = docx.Document()
@@ -489,6 +492,7 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"letters load no resources: {url}")
 
 
+@in_english
 def to_pdf(letter: Letter) -> bytes:
     """The letter as a US Letter PDF, drawn by WeasyPrint from frontend/templates/letters/letter_pdf.html."""
     html = render_to_string(

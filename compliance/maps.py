@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 
 from compliance import geo
+from compliance.i18n import speaks_spanish
 from compliance.models import ALL_VENUE_TYPES, CLUSTER_LEVELS, SignStatus, Venue, VenueCluster, VenueType
 
 VENUE_ZOOM = 13  # from this zoom in, single venues
@@ -164,9 +165,11 @@ def venues(view: View) -> list[dict[str, Any]] | None:
             "is_demo",
             "venue_type__slug",
             "venue_type__name",
+            "venue_type__name_es",
             "latest_photo__public_id",
         )
     )
+    spanish = speaks_spanish()
     return [
         {
             "type": "Feature",
@@ -176,7 +179,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
                 "kind": "venue",
                 "name": row["name"],
                 "venue_type": row["venue_type__slug"],
-                "venue_type_name": row["venue_type__name"],
+                "venue_type_name": (spanish and row["venue_type__name_es"]) or row["venue_type__name"],
                 "status": row["current_status"],
                 "observed_on": row["status_observed_on"].isoformat() if row["status_observed_on"] else None,
                 "demo": row["is_demo"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 import uuid
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from compliance.i18n import speaks_spanish
 
 
 class Confidence(models.TextChoices):
@@ -64,12 +67,31 @@ class Jurisdiction(models.Model):
         return laws.law_in_force(list(self.laws.all()), on or datetime.date.today())
 
 
+class VenueTypeQuerySet(models.QuerySet["VenueType"]):
+    def local_names(self) -> dict[str, str]:
+        """Slug → the name in the active language, for pages and payloads that list many venue types."""
+        field = "name_es" if speaks_spanish() else "name"
+        return {slug: local or name for slug, name, local in self.values_list("slug", "name", field)}
+
+    def in_local_order(self) -> list[VenueType]:
+        """The venue types sorted by their name in the active language, accents aside ("Área" among the A's)."""
+        return sorted(self, key=lambda venue_type: _collation_key(venue_type.local_name))
+
+
+def _collation_key(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
 class VenueType(models.Model):
     """A kind of place a posting law can cover: truck stop, bar, hotel, emergency room..."""
 
     slug = models.SlugField(_("slug"), max_length=48, unique=True)
     name = models.CharField(_("name"), max_length=80)
+    # Venue types are reference data, not code, so their Spanish names travel with the data, not in the catalogue.
+    name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True)
     description = models.TextField(_("description"), blank=True)
+
+    objects = VenueTypeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -78,6 +100,11 @@ class VenueType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language: Spanish where the data has it, English otherwise."""
+        return self.name_es if self.name_es and speaks_spanish() else self.name
 
 
 class PostingLawQuerySet(models.QuerySet["PostingLaw"]):

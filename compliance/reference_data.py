@@ -96,7 +96,8 @@ def _load_jurisdictions(data_dir: Path, summary: LoadSummary) -> dict[str, Juris
 
 def _load_venue_types(data_dir: Path, summary: LoadSummary) -> dict[str, VenueType]:
     for row in _read_json("venue_types.json", data_dir):
-        _upsert(VenueType, {"slug": row["slug"]}, {"name": row["name"], "description": row["description"]}, summary)
+        values = {"name": row["name"], "name_es": row["name_es"], "description": row["description"]}
+        _upsert(VenueType, {"slug": row["slug"]}, values, summary)
     return {v.slug: v for v in VenueType.objects.all()}
 
 

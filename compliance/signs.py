@@ -538,7 +538,7 @@ def sign_spec(
 
 def _summary(law: PostingLaw | None, basis: str, venue_type: VenueType | None, state: str) -> str:
     """One sentence for the business: does the law require this sign here, and how sure are we."""
-    values = {"state": state, "venue": venue_type.name if venue_type else ""}
+    values = {"state": state, "venue": venue_type.local_name if venue_type else ""}
     if basis == Basis.REQUIRED and venue_type is not None:
         return _("%(state)s law requires this sign for “%(venue)s”.") % values
     if basis == Basis.REQUIRED:
@@ -653,7 +653,7 @@ def _to_do(law: PostingLaw | None, basis: str, venue_type: VenueType | None, con
     if condition and venue_type is not None and basis == Basis.REQUIRED:
         tasks.append(
             _("The law covers “%(venue)s” only under a condition: %(condition)s.")
-            % {"venue": venue_type.name, "condition": condition}
+            % {"venue": venue_type.local_name, "condition": condition}
         )
     for entry in language_tasks(law.required_languages):
         tasks.append(

@@ -80,6 +80,8 @@ def choice_filter_parameters(filterset: type[django_filters.FilterSet]) -> list[
 
 
 class VenueTypeOutput(serializers.ModelSerializer):
+    name = serializers.CharField(source="local_name", help_text=_("In the request's language (Accept-Language)."))
+
     class Meta:
         model = VenueType
         fields = ["slug", "name", "description"]
@@ -87,7 +89,7 @@ class VenueTypeOutput(serializers.ModelSerializer):
 
 class CoveredVenueTypeOutput(serializers.ModelSerializer):
     slug = serializers.CharField(source="venue_type.slug")
-    name = serializers.CharField(source="venue_type.name")
+    name = serializers.CharField(source="venue_type.local_name")
 
     class Meta:
         model = CoveredVenueType
@@ -292,13 +294,13 @@ class ReceiptOutput(serializers.Serializer):
     submitted_on = serializers.DateField()
     observed_on = serializers.DateField()
     sign_status = serializers.CharField()
-    venue_type = serializers.CharField(source="venue.venue_type.name")
+    venue_type = serializers.CharField(source="venue.venue_type.local_name")
     jurisdiction = serializers.CharField(source="venue.jurisdiction.code")
 
 
 class PublicVenueOutput(serializers.ModelSerializer):
     venue_type = serializers.CharField(source="venue_type.slug")
-    venue_type_name = serializers.CharField(source="venue_type.name")
+    venue_type_name = serializers.CharField(source="venue_type.local_name")
     jurisdiction = serializers.CharField(source="jurisdiction.code")
 
     class Meta:

@@ -147,6 +147,61 @@ VENUE_TYPES: dict[str, tuple[str, str]] = {
     ),
 }
 
+# Spanish names shown to volunteers and venue owners whose browser asks for Spanish (U.S. usage, neutral register).
+# The English name stays the reference; descriptions are English only.
+SPANISH_NAMES: dict[str, str] = {
+    "abortion_facility": "Centro de servicios de aborto",
+    "adult_entertainment": "Negocio de entretenimiento para adultos",
+    "airport": "Aeropuerto",
+    "all_employers": "Todos los empleadores",
+    "bar_liquor_licensee": "Bar o local con licencia de alcohol",
+    "bus_station": "Estación de autobuses",
+    "campground": "Campamento",
+    "casino": "Casino",
+    "child_care_residential": "Centro residencial de cuidado infantil",
+    "convenience_store": "Tienda de conveniencia",
+    "cosmetology_salon": "Salón de belleza o peluquería",
+    "emergency_room_hospital": "Sala de emergencias / hospital",
+    "esthetician": "Centro de estética",
+    "family_planning_clinic": "Clínica de planificación familiar",
+    "farm_labor_contractor": "Contratista de trabajo agrícola",
+    "gas_station": "Gasolinera",
+    "government_building": "Edificio de gobierno",
+    "health_facility": "Centro de salud",
+    "highway_service_plaza": "Área de servicio en carretera",
+    "hospital": "Hospital",
+    "hotel_motel": "Hotel o motel",
+    "job_recruitment": "Agencia de empleo",
+    "massage_establishment": "Establecimiento de masajes",
+    "massage_school": "Escuela de masaje",
+    "maternity_home": "Hogar de maternidad",
+    "money_transmitter_check_casher": "Envío de dinero o cambio de cheques",
+    "nail_salon": "Salón de uñas",
+    "nuisance_property": "Propiedad declarada molestia pública",
+    "pediatric_care": "Centro de atención pediátrica",
+    "poultry_processing": "Planta procesadora de aves",
+    "pregnancy_resource_center": "Centro de recursos para el embarazo",
+    "public_transit": "Instalación de transporte público",
+    "rest_area": "Área de descanso en carretera",
+    "restaurant": "Restaurante",
+    "school": "Escuela",
+    "shelter": "Refugio",
+    "shopping_mall": "Centro comercial",
+    "state_park": "Parque estatal",
+    "state_service_center": "Centro de servicios del estado",
+    "strip_club": "Club de striptease",
+    "tattoo_studio": "Estudio de tatuajes",
+    "train_station": "Estación de tren",
+    "transportation_facility": "Instalación de transporte",
+    "truck_stop": "Parada de camiones",
+    "urgent_care": "Centro de atención de urgencias",
+    "weigh_station": "Estación de pesaje",
+    "welcome_center": "Centro de bienvenida",
+    "wellness_center": "Centro de bienestar",
+    "womens_health_center": "Centro de salud de la mujer",
+    "youth_transitional_services": "Servicios de transición para jóvenes",
+}
+
 # Venue entries in posting_laws.csv's venue_types column that are not slugs.
 VENUE_ALIASES: dict[tuple[str, str], str | None] = {
     # VT venue_types "workplaces (voluntary)"; sources.md: 13 V.S.A. § 2661 "may be posted ... in workplaces".
@@ -918,7 +973,11 @@ def build_venue_types(md_slugs: list[str], csv_slugs: set[str]) -> list[dict[str
     extra = sorted(VENUE_TYPES.keys() - wanted)
     assert not missing, f"venue slugs without a curated name: {missing}"
     assert not extra, f"curated venue types the research does not use: {extra}"
-    return [{"slug": s, "name": VENUE_TYPES[s][0], "description": VENUE_TYPES[s][1]} for s in sorted(wanted)]
+    assert SPANISH_NAMES.keys() == VENUE_TYPES.keys(), "every venue type needs a Spanish name"
+    return [
+        {"slug": s, "name": VENUE_TYPES[s][0], "name_es": SPANISH_NAMES[s], "description": VENUE_TYPES[s][1]}
+        for s in sorted(wanted)
+    ]
 
 
 def covered_venues(code: str, cell: str) -> list[dict[str, str]]:

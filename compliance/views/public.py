@@ -48,7 +48,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "map_config": map_config,
             "figures": figures,
-            "venue_types": VenueType.objects.filter(venues__current_status__gt="").distinct().order_by("name"),
+            "venue_types": VenueType.objects.filter(venues__current_status__gt="").distinct().in_local_order(),
             "sign_statuses": SignStatus.choices,
         },
     )
@@ -74,7 +74,7 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "law": jurisdiction.current_law(),
             "ag_office": getattr(jurisdiction, "ag_office", None),
             "compliance": figures.data["jurisdictions"][jurisdiction.code],
-            "venue_type_names": dict(VenueType.objects.values_list("slug", "name")),
+            "venue_type_names": VenueType.objects.local_names(),
             "trend": scoreboard.trend(jurisdiction),
             "recent": recent,
             "method": scoring.METHOD,

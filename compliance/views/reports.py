@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from compliance import reports, roles, scoreboard
+from compliance.i18n import in_english
 from compliance.models import Jurisdiction
 
 
@@ -48,6 +49,7 @@ def _context(report: reports.Report, *, can_export: bool) -> dict[str, object]:
 
 
 @require_safe
+@in_english
 def report_page(request: HttpRequest, code: str) -> HttpResponse:
     """The report as a web page. Public: approved data only, no reporter identity; links to the exports if allowed."""
     report = reports.build(_jurisdiction(code))
@@ -56,6 +58,7 @@ def report_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@in_english
 def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The same report as a PDF (print stylesheet, US Letter, numbered pages). Public, like the page.
 
@@ -85,6 +88,7 @@ class _Echo:
 
 
 @require_safe
+@in_english
 def report_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     """Every public venue of the jurisdiction, one row each, safe to open in a spreadsheet. Private (see above)."""
     jurisdiction = _private_jurisdiction(request, code)
@@ -100,6 +104,7 @@ def report_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
 
 
 @require_safe
+@in_english
 def report_geojson(request: HttpRequest, code: str) -> HttpResponse:
     """The same venues as a GeoJSON FeatureCollection of their points. Private (see above)."""
     jurisdiction = _private_jurisdiction(request, code)

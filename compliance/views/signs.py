@@ -9,6 +9,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -33,7 +34,7 @@ def _sign_spec(request: HttpRequest, code: str) -> signs.SignSpec:
 def _picker_context(code: str = "", venue_slug: str = "") -> dict[str, object]:
     return {
         "jurisdictions": Jurisdiction.objects.only("code", "name"),
-        "venue_types": VenueType.objects.only("slug", "name"),
+        "venue_types": VenueType.objects.only("slug", "name", "name_es").in_local_order(),
         "chosen_code": code,
         "chosen_venue_type": venue_slug,
     }
@@ -75,7 +76,8 @@ def sign_pdf(request: HttpRequest, code: str) -> HttpResponse:
     spec = _sign_spec(request, code)
     # Drawn once per sign and state of the law data (see report_pdf for why), not once per request.
     chosen = f"{request.GET.get('venue_type', '')}:{request.GET.get('size', '')}"
-    key = f"sign-pdf:{spec.jurisdiction_code}:{chosen}:{scoreboard.stamp()}"
+    # The second page (notes for the business) is in the reader's language; the sign itself is English and Spanish.
+    key = f"sign-pdf:{spec.jurisdiction_code}:{chosen}:{get_language()}:{scoreboard.stamp()}"
     pdf = cache.get(key)
     if pdf is None:
         pdf = signs.render_pdf(spec)

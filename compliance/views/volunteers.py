@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
@@ -24,7 +25,8 @@ def submit_page(request: HttpRequest) -> HttpResponse:
         {
             "sign_statuses": SignStatus.choices,
             "deficiencies": Deficiency.choices,
-            "common_languages": ["English", "Spanish"],
+            # Stored as the English name, whatever the page's language, so reports count one "Spanish".
+            "common_languages": [("English", _("English")), ("Spanish", _("Spanish"))],
             "submit_config": {**base_map_config(), "maxPhotos": 3, "maxBytes": settings.SIGNWATCH["PHOTO_MAX_BYTES"]},
         },
     )

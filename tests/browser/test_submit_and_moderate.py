@@ -64,7 +64,7 @@ def test_volunteer_reports_on_a_phone_and_the_moderator_approves(live_server, co
     desk.goto(f"{live_server.url}/moderate/")
     desk.fill("input[name=username]", "mod")
     desk.fill("input[name=password]", "a-long-test-password")
-    desk.click("button[type=submit]")
+    desk.click("main button[type=submit]")
     desk.wait_for_url("**/moderate/")
     desk.wait_for_selector("#item:not([hidden])")
     assert "Truck" in desk.inner_text("#item-title")
@@ -93,7 +93,7 @@ def test_rejecting_from_the_keyboard_needs_a_reason(live_server, committed_regis
     desk.goto(f"{live_server.url}/accounts/login/?next=/moderate/")
     desk.fill("input[name=username]", "mod2")
     desk.fill("input[name=password]", "a-long-test-password")
-    desk.click("button[type=submit]")
+    desk.click("main button[type=submit]")
     desk.wait_for_selector("#item:not([hidden])")
     desk.keyboard.press("r")
     desk.keyboard.press("Enter")  # no reason typed yet
@@ -104,3 +104,35 @@ def test_rejecting_from_the_keyboard_needs_a_reason(live_server, committed_regis
     observation = Observation.objects.get()
     assert observation.review_status == "rejected"
     assert observation.review_reason == "The photo shows the wrong building"
+
+
+def test_a_spanish_phone_gets_the_form_in_spanish(live_server, committed_registry, browser, screenshot):
+    """The browser's language picks Spanish: page text, the script's messages and the venue type names."""
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": images.AUSTIN[0], "longitude": images.AUSTIN[1], "accuracy": 12},
+        permissions=["geolocation"],
+        locale="es-US",
+    )
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/submit/")
+    page.wait_for_selector("#jurisdiction-banner:not([hidden])")
+    assert page.get_attribute("html", "lang") == "es"
+    assert page.inner_text("h1") == "Reportar un letrero de la línea directa"
+    assert page.inner_text(".language-switch button") == "English"  # the way back, named in its own language
+    assert page.inner_text("#location-status").startswith("Ubicación encontrada")  # written by submit.js
+    banner = page.inner_text("#jurisdiction-banner")
+    assert banner.startswith("Texas: la ley exige el letrero de la línea directa en")
+    assert "Estación de autobuses" in banner
+    page.locator("#venue-type optgroup").nth(1).wait_for(state="attached")  # the types and the law are both known
+    covered = page.locator("#venue-type optgroup").first
+    assert covered.get_attribute("label") == "Incluidos en la ley de aquí"
+    assert "Estación de autobuses" in covered.locator("option").all_inner_texts()
+    screenshot(page, "submit-phone-es")
+    page.click("#send-button")  # nothing filled in: the script's own message, in Spanish
+    assert "Agregue una foto del letrero" in page.inner_text("#form-error")
+    assert not errors, errors

@@ -28,7 +28,7 @@ window.SignWatch.STATUS_COLOURS = { posted: "#0072b2", deficient: "#e69f00", mis
 window.SignWatch.drawFeatures = function (layer, collection, onClusterClick) {
   "use strict";
   var colours = window.SignWatch.STATUS_COLOURS;
-  var t = window.gettext || function (text) { return text; };
+  var gettext = window.gettext || function (text) { return text; };
 
   function text(tag, value, className) {
     var element = document.createElement(tag);
@@ -41,18 +41,18 @@ window.SignWatch.drawFeatures = function (layer, collection, onClusterClick) {
     var box = document.createElement("div");
     box.className = "venue-popup";
     box.appendChild(text("strong", properties.name || properties.venue_type_name));
-    if (properties.demo) box.appendChild(text("span", t("demo"), "badge badge-demo"));
+    if (properties.demo) box.appendChild(text("span", gettext("demo"), "badge badge-demo"));
     box.appendChild(text("div", properties.venue_type_name));
     var status = text("div", properties.status + " · " + properties.observed_on, "status-line");
     box.appendChild(status);
     if (properties.thumbnail) {
       var image = document.createElement("img");
       image.src = properties.thumbnail;
-      image.alt = t("Photo of the sign or wall");
+      image.alt = gettext("Photo of the sign or wall");
       image.width = 160;
       box.appendChild(image);
     }
-    var link = text("a", t("Venue history"));
+    var link = text("a", gettext("Venue history"));
     link.href = properties.url;
     box.appendChild(link);
     return box;
@@ -73,8 +73,8 @@ window.SignWatch.drawFeatures = function (layer, collection, onClusterClick) {
       element.appendChild(text("span", total >= 1000 ? Math.round(total / 100) / 10 + "k" : String(total)));
       var marker = L.marker(at, {
         icon: L.divIcon({ className: "cluster-icon", html: element, iconSize: [size, size] }),
-        title: total + " " + t("venues") + ": " + properties.posted + " " + t("posted") + ", " + properties.deficient +
-          " " + t("deficient") + ", " + properties.missing + " " + t("missing"),
+        title: total + " " + gettext("venues") + ": " + properties.posted + " " + gettext("posted") + ", " + properties.deficient +
+          " " + gettext("deficient") + ", " + properties.missing + " " + gettext("missing"),
         keyboard: true,
       });
       marker.on("click", function () { if (onClusterClick) onClusterClick(at); else layer._map.setView(at, layer._map.getZoom() + 2); });

@@ -5,7 +5,7 @@
   "use strict";
 
   var config = JSON.parse(document.getElementById("map-config").textContent);
-  var t = window.gettext || function (text) { return text; };
+  var gettext = window.gettext || function (text) { return text; };
   var $ = function (id) { return document.getElementById(id); };
   var VIEWS = {
     lower48: [[24.4, -125.0], [49.5, -66.9]],
@@ -29,13 +29,13 @@
   }
 
   function headline(entry) {
-    if (!entry) return t("No data");
+    if (!entry) return gettext("No data");
     if (entry.verdict === "no_mandate") {
-      return t("No mandatory law") + (entry.voluntary && entry.voluntary.n ? "; " + t("posted voluntarily at") + " " +
+      return gettext("No mandatory law") + (entry.voluntary && entry.voluntary.n ? "; " + gettext("posted voluntarily at") + " " +
         percent(entry.voluntary.rate) + " (n = " + entry.voluntary.n + ")" : "");
     }
-    if (entry.verdict === "insufficient_data") return t("Insufficient data") + " (n = " + entry.overall.n + ")";
-    return percent(entry.overall.rate) + " " + t("posted") + " (95% " + percent(entry.overall.low) + "–" +
+    if (entry.verdict === "insufficient_data") return gettext("Insufficient data") + " (n = " + entry.overall.n + ")";
+    return percent(entry.overall.rate) + " " + gettext("posted") + " (95% " + percent(entry.overall.low) + "–" +
       percent(entry.overall.high) + ", n = " + entry.overall.n + ")";
   }
 
@@ -82,7 +82,7 @@
     $("state-panel").hidden = false;
     $("panel-title").textContent = entry.name;
     $("panel-law").textContent = (config.statusLabels[entry.law_status] || entry.law_status) +
-      (entry.citation ? " · " + entry.citation : "") + (!entry.law_verified && entry.law_status !== "unknown" ? " · " + t("unverified") : "");
+      (entry.citation ? " · " + entry.citation : "") + (!entry.law_verified && entry.law_status !== "unknown" ? " · " + gettext("unverified") : "");
     $("panel-figure").textContent = headline(entry);
     var body = $("panel-table").querySelector("tbody");
     body.textContent = "";
@@ -90,11 +90,11 @@
       var row = document.createElement("tr");
       var name = cell(row, config.venueTypeNames[item.venue_type] || item.venue_type, "th");
       name.scope = "row";
-      if (!item.counted) name.appendChild(document.createTextNode(" (" + t("conditional") + ")"));
+      if (!item.counted) name.appendChild(document.createTextNode(" (" + gettext("conditional") + ")"));
       var figures = item.figures;
-      if (!figures.n) { cell(row, t("no reports yet")).colSpan = 3; }
+      if (!figures.n) { cell(row, gettext("no reports yet")).colSpan = 3; }
       else {
-        cell(row, figures.sufficient ? percent(figures.rate) : t("insufficient data"));
+        cell(row, figures.sufficient ? percent(figures.rate) : gettext("insufficient data"));
         cell(row, percent(figures.low) + "–" + percent(figures.high));
         cell(row, String(figures.n));
       }
@@ -137,7 +137,7 @@
     .catch(function (error) {
       var notice = document.createElement("p");
       notice.className = "map-error";
-      notice.textContent = t("The map could not load its boundaries. The table below has the same figures.") + " (" + error.message + ")";
+      notice.textContent = gettext("The map could not load its boundaries. The table below has the same figures.") + " (" + error.message + ")";
       $("map").appendChild(notice);
     });
 

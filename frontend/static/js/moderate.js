@@ -4,7 +4,7 @@
   "use strict";
 
   var config = JSON.parse(document.getElementById("moderate-config").textContent);
-  var t = window.gettext || function (text) { return text; };
+  var gettext = window.gettext || function (text) { return text; };
   var $ = function (id) { return document.getElementById(id); };
   var queue = [];
   var index = 0;
@@ -62,16 +62,16 @@
       link.rel = "noopener";
       var image = document.createElement("img");
       image.src = photo.url;
-      image.alt = t("Submitted photo");
+      image.alt = gettext("Submitted photo");
       link.appendChild(image);
       figure.appendChild(link);
       if (photo.duplicate_of) {
         var twin = document.createElement("img");
         twin.src = photo.duplicate_of.url;
-        twin.alt = t("Earlier photo it resembles");
+        twin.alt = gettext("Earlier photo it resembles");
         twin.className = "duplicate";
         figure.appendChild(twin);
-        figure.appendChild(text("figcaption", t("Looks like a photo already received") + " (" + photo.duplicate_of.review_status + ")"));
+        figure.appendChild(text("figcaption", gettext("Looks like a photo already received") + " (" + photo.duplicate_of.review_status + ")"));
       }
       photos.appendChild(figure);
     });
@@ -82,20 +82,20 @@
 
     var facts = $("item-facts");
     facts.textContent = "";
-    fact(facts, t("Sign"), item.sign_status + (item.deficiencies.length ? ": " + item.deficiencies.join(", ") : ""));
-    fact(facts, t("Languages seen"), item.languages_seen.join(", "));
-    fact(facts, t("Seen on"), item.observed_on);
-    fact(facts, t("Received"), item.created_at.slice(0, 16).replace("T", " "));
-    fact(facts, t("Location"), item.location_source + (item.location_accuracy_m ? " ±" + Math.round(item.location_accuracy_m) + " m" : ""));
-    fact(facts, t("Venue"), item.venue_is_new ? t("new venue") : t("known venue, currently") + " " + item.venue.current_status);
-    fact(facts, t("Notes"), item.notes);
+    fact(facts, gettext("Sign"), item.sign_status + (item.deficiencies.length ? ": " + item.deficiencies.join(", ") : ""));
+    fact(facts, gettext("Languages seen"), item.languages_seen.join(", "));
+    fact(facts, gettext("Seen on"), item.observed_on);
+    fact(facts, gettext("Received"), item.created_at.slice(0, 16).replace("T", " "));
+    fact(facts, gettext("Location"), item.location_source + (item.location_accuracy_m ? " ±" + Math.round(item.location_accuracy_m) + " m" : ""));
+    fact(facts, gettext("Venue"), item.venue_is_new ? gettext("new venue") : gettext("known venue, currently") + " " + item.venue.current_status);
+    fact(facts, gettext("Notes"), item.notes);
 
     map.invalidateSize(); // the map was laid out while the item was hidden
     layer.clearLayers();
     var captured = [item.captured_latitude, item.captured_longitude];
     var venue = [item.venue.latitude, item.venue.longitude];
-    L.circleMarker(captured, { radius: 7, color: "#d55e00" }).bindTooltip(t("Reported from")).addTo(layer);
-    L.circleMarker(venue, { radius: 9, color: "#0072b2" }).bindTooltip(t("Venue")).addTo(layer);
+    L.circleMarker(captured, { radius: 7, color: "#d55e00" }).bindTooltip(gettext("Reported from")).addTo(layer);
+    L.circleMarker(venue, { radius: 9, color: "#0072b2" }).bindTooltip(gettext("Venue")).addTo(layer);
     map.fitBounds(L.latLngBounds([captured, venue]).pad(0.5), { maxZoom: 17 });
     $("reason").value = "";
   }
@@ -106,7 +106,7 @@
     var reason = $("reason").value.trim();
     if (action === "reject" && !reason) {
       $("reason").focus();
-      $("decision-error").textContent = t("Type the reason for the volunteer, then press Enter.");
+      $("decision-error").textContent = gettext("Type the reason for the volunteer, then press Enter.");
       $("decision-error").hidden = false;
       return;
     }
@@ -127,13 +127,13 @@
           render();
           if (!queue.length) load();
         } else {
-          $("decision-error").textContent = answer[1].detail || t("That did not work.");
+          $("decision-error").textContent = answer[1].detail || gettext("That did not work.");
           $("decision-error").hidden = false;
         }
       })
       .catch(function () {
         busy = false;
-        $("decision-error").textContent = t("No connection to the server.");
+        $("decision-error").textContent = gettext("No connection to the server.");
         $("decision-error").hidden = false;
       });
   }

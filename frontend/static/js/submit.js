@@ -8,7 +8,7 @@
   var config = JSON.parse(document.getElementById("submit-config").textContent);
   var form = document.getElementById("submit-form");
   var $ = function (id) { return document.getElementById(id); };
-  var t = window.gettext || function (text) { return text; };
+  var gettext = window.gettext || function (text) { return text; };
 
   var state = { photos: [], point: null, venueId: null, venueTypes: [], covered: [], idempotencyKey: newKey() };
   var SHRINK_ABOVE_BYTES = 2 * 1024 * 1024;
@@ -26,7 +26,7 @@
   function setPoint(lat, lon, source, accuracy) {
     state.point = { lat: lat, lon: lon, source: source, accuracy: accuracy };
     if (!marker) {
-      marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: t("Venue location") }).addTo(map);
+      marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: gettext("Venue location") }).addTo(map);
       marker.on("dragend", function () {
         var at = marker.getLatLng();
         setPoint(at.lat, at.lng, "manual", null);
@@ -37,24 +37,24 @@
     if (source !== "manual") map.setView([lat, lon], 17);
     var where = lat.toFixed(5) + ", " + lon.toFixed(5);
     $("location-status").textContent = source === "manual"
-      ? t("Pin placed at") + " " + where
-      : t("Location found") + " (" + where + (accuracy ? ", ±" + Math.round(accuracy) + " m" : "") + ")";
+      ? gettext("Pin placed at") + " " + where
+      : gettext("Location found") + " (" + where + (accuracy ? ", ±" + Math.round(accuracy) + " m" : "") + ")";
     locate(lat, lon);
   }
 
   function askDevice() {
     if (!navigator.geolocation) {
-      $("location-status").textContent = t("This browser cannot share its location: tap the map to place the pin.");
+      $("location-status").textContent = gettext("This browser cannot share its location: tap the map to place the pin.");
       return;
     }
-    $("location-status").textContent = t("Finding your location…");
+    $("location-status").textContent = gettext("Finding your location…");
     navigator.geolocation.getCurrentPosition(
       function (position) {
         setPoint(position.coords.latitude, position.coords.longitude, "device", position.coords.accuracy);
       },
       function () {
         if (!state.point) {
-          $("location-status").textContent = t("No location from the phone: tap the map or drag the pin to the venue.");
+          $("location-status").textContent = gettext("No location from the phone: tap the map or drag the pin to the venue.");
         }
       },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
@@ -72,14 +72,14 @@
         banner.hidden = false;
         if (status !== 200) {
           banner.className = "jurisdiction-banner outside";
-          banner.textContent = body.detail || t("This point is outside the area SignWatch covers.");
+          banner.textContent = body.detail || gettext("This point is outside the area SignWatch covers.");
           state.covered = [];
         } else {
           banner.className = "jurisdiction-banner";
           var names = body.covered_venue_types.map(function (v) { return v.name; });
           banner.textContent = body.jurisdiction.name + ": " + (body.law_status === "mandatory"
-            ? t("the law requires the hotline sign in") + " " + (names.join(", ") || t("some places"))
-            : t("no law requiring the sign has been confirmed here; reports still help."));
+            ? gettext("the law requires the hotline sign in") + " " + (names.join(", ") || gettext("some places"))
+            : gettext("no law requiring the sign has been confirmed here; reports still help."));
           state.covered = body.covered_venue_types.map(function (v) { return v.slug; });
         }
         fillVenueTypes();
@@ -90,17 +90,20 @@
 
   // ---------- venue ----------
   fetch("/api/venue-types/").then(function (r) { return r.json(); }).then(function (types) {
-    state.venueTypes = types;
+    // Names come in the page's language; sort them in it too ("Área de descanso" among the A's).
+    var collator = new Intl.Collator(document.documentElement.lang || undefined, { sensitivity: "base" });
+    state.venueTypes = types.sort(function (a, b) { return collator.compare(a.name, b.name); });
     fillVenueTypes();
   });
 
   function fillVenueTypes() {
     var select = $("venue-type");
     var chosen = select.value;
-    while (select.options.length > 1) select.remove(1);
+    // Keep the "Choose…" placeholder; drop the rest, optgroups included (removing options leaves them empty).
+    while (select.children.length > 1) select.removeChild(select.lastChild);
     var covered = state.venueTypes.filter(function (v) { return state.covered.indexOf(v.slug) >= 0; });
     var others = state.venueTypes.filter(function (v) { return state.covered.indexOf(v.slug) < 0; });
-    [[t("Covered by the law here"), covered], [t("Other places"), others]].forEach(function (group) {
+    [[gettext("Covered by the law here"), covered], [gettext("Other places"), others]].forEach(function (group) {
       if (!group[1].length) return;
       var optgroup = document.createElement("optgroup");
       optgroup.label = group[0];
@@ -207,7 +210,7 @@
       entry.ready.then(function (blob) { entry.blob = blob; });
       state.photos.push(entry);
     });
-    if (files.length > room) showError(t("Up to 3 photos per report."));
+    if (files.length > room) showError(gettext("Up to 3 photos per report."));
     if (fromCamera) askDevice(); // the phone's location now is where the photo was taken
     renderPreviews();
   }
@@ -218,12 +221,12 @@
     state.photos.forEach(function (entry, index) {
       var item = document.createElement("li");
       var image = document.createElement("img");
-      image.alt = t("Photo") + " " + (index + 1);
+      image.alt = gettext("Photo") + " " + (index + 1);
       image.src = URL.createObjectURL(entry.original);
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "button-small";
-      remove.textContent = t("Remove");
+      remove.textContent = gettext("Remove");
       remove.addEventListener("click", function () { state.photos.splice(index, 1); renderPreviews(); });
       item.appendChild(image);
       item.appendChild(remove);
@@ -253,9 +256,9 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     showError("");
-    if (!state.photos.length) return showError(t("Add a photo of the sign, or of the wall where it should be."));
-    if (!$("venue-type").value) return showError(t("Choose the type of place."));
-    if (!form.querySelector("input[name=sign_status]:checked")) return showError(t("Say whether the sign is posted."));
+    if (!state.photos.length) return showError(gettext("Add a photo of the sign, or of the wall where it should be."));
+    if (!$("venue-type").value) return showError(gettext("Choose the type of place."));
+    if (!form.querySelector("input[name=sign_status]:checked")) return showError(gettext("Say whether the sign is posted."));
     Promise.all(state.photos.map(function (entry) { return entry.ready; })).then(send);
   });
 
@@ -302,13 +305,13 @@
       }
       $("send-button").disabled = false;
       $("upload-progress").hidden = true;
-      showError(body.detail || t("The report could not be sent. Please try again."));
+      showError(body.detail || gettext("The report could not be sent. Please try again."));
     });
     request.addEventListener("error", function () {
       // Same key on retry: if the first attempt did arrive, the server answers with that report.
       $("send-button").disabled = false;
       $("upload-progress").hidden = true;
-      showError(t("No connection. Your report is still here: press Send again when you have signal."));
+      showError(gettext("No connection. Your report is still here: press Send again when you have signal."));
     });
     request.send(data);
   }
