@@ -21,7 +21,9 @@ RETRY_AFTER_S = 30
 class DatabaseUnavailableMiddleware:
     """Turn a lost database connection raised by a view into 503 (JSON under /api/), with Retry-After.
 
-    Nothing is kept between requests: Django drops a connection that raised, so the first request after the
+    A middleware can meet the database too (the session saved after the view, say); Django turns what those raise
+    into the 500 handler, which gives the same answer (compliance.views.errors.server_error). Nothing is kept between
+    requests: Django drops a connection that raised, so the first request after the
     database returns is answered normally, without restarting the server.
     """
 
@@ -32,22 +34,31 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
             return None
-        logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
-        detail = _("The database is unavailable right now. Please try again in a minute.")
-        if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse(error_body("database_unavailable", detail), status=503)
-        else:
-            title = _("Temporarily unavailable")
-            response = HttpResponse(
-                f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{escape(title)} · SignWatch</title>'
-                f"</head>\n<body><h1>{escape(title)}</h1><p>{escape(detail)}</p></body></html>\n",
-                status=503,
-            )
-        response["Retry-After"] = str(RETRY_AFTER_S)
-        response["Cache-Control"] = "no-store"
-        return response
+        return database_unavailable(request, exception)
+
+
+# What Django raises when the connection cannot be made or is lost; a bad query raises other errors.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def database_unavailable(request: HttpRequest, exception: BaseException) -> HttpResponse:
+    """The 503 answer: JSON under /api/, a bare page elsewhere (no template: it must not need the database)."""
+    logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
+    detail = _("The database is unavailable right now. Please try again in a minute.")
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(error_body("database_unavailable", detail), status=503)
+    else:
+        title = _("Temporarily unavailable")
+        response = HttpResponse(
+            f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{escape(title)} · SignWatch</title>'
+            f"</head>\n<body><h1>{escape(title)}</h1><p>{escape(detail)}</p></body></html>\n",
+            status=503,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_S)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class RejectNulBytesMiddleware:

@@ -336,6 +336,28 @@ def test_database_unavailable_answers_503_and_recovers_without_a_restart(server)
     assert server.process.poll() is None and server.process.pid == pid
 
 
+def test_database_lost_after_the_view_still_answers_503(db, monkeypatch):
+    """The session is saved by a middleware after the view: a database lost then is a 503 too, not a 500."""
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.utils import OperationalError
+    from django.test import Client
+
+    User.objects.create_user("staff", password="a-long-test-password")
+    saved = SessionStore.save
+
+    def save_fails_after_the_view(self, must_create=False):
+        if must_create:  # the new session made by login(), inside the view
+            return saved(self, must_create=True)
+        raise OperationalError("server closed the connection unexpectedly")  # SessionMiddleware's save
+
+    monkeypatch.setattr(SessionStore, "save", save_fails_after_the_view)
+    client = Client(raise_request_exception=False)
+    response = client.post("/accounts/login/", {"username": "staff", "password": "a-long-test-password"})
+    assert response.status_code == 503
+    assert b"Temporarily unavailable" in response.content and int(response["Retry-After"]) > 0
+
+
 # --- photo storage unwritable ---
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import permission_denied as django_permission_denied
 from django.views.defaults import server_error as django_server_error
 
+from compliance import middleware
 from compliance.api import errors
 
 
@@ -34,7 +37,14 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500: JSON under /api/, a plain page elsewhere (rendered without context: the database may be down)."""
+    """500: JSON under /api/, a plain page elsewhere (rendered without context: the database may be down).
+
+    Django calls this while handling the exception, so a lost database met outside a view (a middleware saving the
+    session after the view, say) still gets the 503 that says so, not a 500 that looks like a bug.
+    """
+    exception = sys.exc_info()[1]
+    if isinstance(exception, middleware.DATABASE_UNAVAILABLE):
+        return middleware.database_unavailable(request, exception)
     if request.path.startswith("/api/"):
         return errors.json_server_error(request)
     return django_server_error(request)
