@@ -18,6 +18,7 @@ admin.site.login_form = security.AdminLoginForm
 
 urlpatterns = [
     path("api/", include("compliance.api.urls")),
+    path("open311/", include("compliance.api.open311_urls")),  # GeoReport v2, read-only, for civic-tech tools
     path("admin/login/", security.answer_refusals_with_429(admin.site.login)),
     path("admin/", admin.site.urls),
     path(

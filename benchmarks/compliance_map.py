@@ -138,11 +138,11 @@ def build(directory: Path, observations: int) -> Build:
     return Build(observations, path, setup_s, load_s, size_bytes)
 
 
-def measure_in_subprocess(database: Path) -> dict[str, Any]:
-    """Run this script with --measure against one database and read the JSON it prints last."""
+def measure_in_subprocess(database: Path, script: str = __file__) -> dict[str, Any]:
+    """Run a benchmark script (this one by default) with --measure against one database; the JSON it prints last."""
     print(f"Measuring {database.name}…", file=sys.stderr, flush=True)
     completed = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--measure", str(database)],
+        [sys.executable, str(Path(script).resolve()), "--measure", str(database)],
         cwd=REPO_ROOT,
         env=django_env(database),
         stdout=subprocess.PIPE,

@@ -166,6 +166,8 @@ def test_no_public_answer_carries_the_submitter_their_point_time_file_or_receipt
         f"/api/venues/nearby/?lat={VENUE_POINT[0]}&lon={VENUE_POINT[1]}",
         "/api/map/?bbox=-125,24,-66,50&zoom=4",
         "/api/map/?bbox=-97.76,30.24,-97.74,30.26&zoom=16",
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.json?status=open,closed&service_code=hotline_sign_posted",
     ]
     for path in pages + apis:
         response = client.get(path)
