@@ -136,3 +136,70 @@ def test_a_spanish_phone_gets_the_form_in_spanish(live_server, committed_registr
     page.click("#send-button")  # nothing filled in: the script's own message, in Spanish
     assert "Agregue una foto del letrero" in page.inner_text("#form-error")
     assert not errors, errors
+
+
+def fill_report(page, name: str, status: str) -> None:
+    page.set_input_files("#photos-input", {"name": "IMG_1.JPG", "mimeType": "image/jpeg", "buffer": small_photo()})
+    page.wait_for_selector("#photo-previews img")
+    page.locator("#venue-type optgroup").nth(1).wait_for(state="attached")
+    page.select_option("#venue-type", "truck_stop")
+    page.fill("#venue-name", name)
+    page.check(f"input[name=sign_status][value={status}]")
+
+
+def small_photo() -> bytes:
+    return images.jpeg(images.photo_like(800, 600, seed=len(Observation.objects.all()) + 7))
+
+
+def test_a_report_made_without_signal_waits_on_the_phone_and_is_sent_later(
+    live_server, committed_registry, browser, screenshot
+):
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": images.AUSTIN[0], "longitude": images.AUSTIN[1], "accuracy": 12},
+        permissions=["geolocation"],
+        locale="en-US",
+    )
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/submit/")
+    page.wait_for_selector("#jurisdiction-banner:not([hidden])")
+
+    # Signal lost as the volunteer presses Send: the report is kept on the phone, the form is ready for the next.
+    fill_report(page, "First Stop", "missing")
+    phone.set_offline(True)
+    page.click("#send-button")
+    page.wait_for_selector("#outbox:not([hidden])")
+    assert "1 report is saved on this phone" in page.inner_text("#outbox-waiting")
+    assert not page.is_visible("#outbox-clear")  # nothing sent yet: nothing to clear
+    assert page.locator("#photo-previews img").count() == 0 and page.input_value("#venue-name") == ""
+    screenshot(page, "submit-outbox-waiting")
+    assert Observation.objects.count() == 0
+
+    # Signal back while the page is open: it goes by itself, and its receipt is listed.
+    phone.set_offline(False)
+    page.wait_for_selector("#outbox-sent a")
+    assert page.inner_text("#outbox-waiting") == ""
+    assert Observation.objects.get().sign_status == "missing"
+
+    # Another one without signal, and the page closed before the signal comes back: it waits in the outbox and
+    # goes when the form is opened again.
+    fill_report(page, "Second Stop", "posted")  # the same venue: it joins the first one
+    phone.set_offline(True)
+    page.click("#send-button")
+    page.wait_for_selector("#outbox-waiting:has-text('1 report')")
+    page.close()
+    phone.set_offline(False)
+    page = phone.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/submit/")
+    page.wait_for_selector("#outbox-sent li:nth-child(2) a")
+    assert sorted(Observation.objects.values_list("sign_status", flat=True)) == ["missing", "posted"]  # once each
+    screenshot(page, "submit-outbox-sent")
+    receipt = page.get_attribute("#outbox-sent li:nth-child(2) a", "href")
+    page.goto(f"{live_server.url}{receipt}")
+    assert "Pending review" in page.inner_text("#receipt")
+    assert not errors, errors

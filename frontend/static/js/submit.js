@@ -9,6 +9,8 @@
   var form = document.getElementById("submit-form");
   var $ = function (id) { return document.getElementById(id); };
   var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) { return text.replace("%s", values[0]); };
 
   var state = { photos: [], point: null, venueId: null, venueTypes: [], covered: [], idempotencyKey: newKey() };
   var SHRINK_ABOVE_BYTES = 2 * 1024 * 1024;
@@ -263,58 +265,178 @@
   });
 
   function send(blobs) {
-    var data = new FormData();
-    blobs.forEach(function (blob, index) { data.append("photos", blob, "photo-" + (index + 1) + ".jpg"); });
+    var fields = [];
     if (state.point) {
-      data.append("lat", state.point.lat);
-      data.append("lon", state.point.lon);
-      data.append("location_source", state.point.source);
-      if (state.point.accuracy) data.append("accuracy_m", state.point.accuracy);
+      fields.push(["lat", state.point.lat], ["lon", state.point.lon], ["location_source", state.point.source]);
+      if (state.point.accuracy) fields.push(["accuracy_m", state.point.accuracy]);
     }
-    if (state.venueId) data.append("venue_id", state.venueId);
-    data.append("venue_type", $("venue-type").value);
-    data.append("venue_name", $("venue-name").value);
-    data.append("sign_status", form.querySelector("input[name=sign_status]:checked").value);
-    form.querySelectorAll("input[name=deficiencies]:checked").forEach(function (box) { data.append("deficiencies", box.value); });
-    form.querySelectorAll("input[name=languages]:checked").forEach(function (box) { data.append("languages", box.value); });
+    if (state.venueId) fields.push(["venue_id", state.venueId]);
+    fields.push(["venue_type", $("venue-type").value], ["venue_name", $("venue-name").value]);
+    fields.push(["sign_status", form.querySelector("input[name=sign_status]:checked").value]);
+    form.querySelectorAll("input[name=deficiencies]:checked").forEach(function (box) { fields.push(["deficiencies", box.value]); });
+    form.querySelectorAll("input[name=languages]:checked").forEach(function (box) { fields.push(["languages", box.value]); });
     $("other-languages").value.split(",").forEach(function (language) {
-      if (language.trim()) data.append("languages", language.trim());
+      if (language.trim()) fields.push(["languages", language.trim()]);
     });
-    data.append("notes", form.elements.notes.value);
-    if ($("observed-on").value) data.append("observed_on", $("observed-on").value);
+    fields.push(["notes", form.elements.notes.value]);
+    if ($("observed-on").value) fields.push(["observed_on", $("observed-on").value]);
+    var entry = { key: state.idempotencyKey, createdAt: new Date().toISOString(), fields: fields, photos: blobs };
 
-    var request = new XMLHttpRequest();
-    request.open("POST", "/api/observations/");
-    request.setRequestHeader("Idempotency-Key", state.idempotencyKey);
-    var csrf = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    if (csrf) request.setRequestHeader("X-CSRFToken", csrf[1]);
     $("upload-progress").hidden = false;
     $("send-button").disabled = true;
-    request.upload.addEventListener("progress", function (progress) {
-      if (!progress.lengthComputable) return;
-      var percent = Math.round((progress.loaded / progress.total) * 100);
+    upload(entry, function (percent) {
       $("progress-bar").value = percent;
       $("progress-text").textContent = percent + "%";
-    });
-    request.addEventListener("load", function () {
-      var body = {};
-      try { body = JSON.parse(request.responseText); } catch (error) { /* not JSON: handled below */ }
-      if (request.status === 201 && body.receipt) {
-        window.location.assign("/r/" + encodeURIComponent(body.receipt) + "/");
+    }).then(function (answer) {
+      if (answer.status === 201 && answer.body.receipt) {
+        window.location.assign("/r/" + encodeURIComponent(answer.body.receipt) + "/");
         return;
       }
-      $("send-button").disabled = false;
-      $("upload-progress").hidden = true;
-      showError(body.detail || gettext("The report could not be sent. Please try again."));
+      sendingDone();
+      if (worthRetrying(answer.status)) return keep(entry);
+      showError(answer.body.detail || gettext("The report could not be sent. Please try again."));
+    }, function () {
+      sendingDone();
+      keep(entry);
     });
-    request.addEventListener("error", function () {
-      // Same key on retry: if the first attempt did arrive, the server answers with that report.
-      $("send-button").disabled = false;
-      $("upload-progress").hidden = true;
-      showError(gettext("No connection. Your report is still here: press Send again when you have signal."));
-    });
-    request.send(data);
   }
 
+  function sendingDone() {
+    $("send-button").disabled = false;
+    $("upload-progress").hidden = true;
+  }
+
+  // POSTs one report; resolves with {status, body} for any answer, rejects when no answer came (no connection).
+  function upload(entry, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var data = new FormData();
+      entry.photos.forEach(function (blob, index) { data.append("photos", blob, "photo-" + (index + 1) + ".jpg"); });
+      entry.fields.forEach(function (field) { data.append(field[0], field[1]); });
+      var request = new XMLHttpRequest();
+      request.open("POST", "/api/observations/");
+      // The same key on every attempt: if an earlier one did arrive, the server answers with that report.
+      request.setRequestHeader("Idempotency-Key", entry.key);
+      var csrf = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+      if (csrf) request.setRequestHeader("X-CSRFToken", csrf[1]);
+      if (onProgress) {
+        request.upload.addEventListener("progress", function (progress) {
+          if (progress.lengthComputable) onProgress(Math.round((progress.loaded / progress.total) * 100));
+        });
+      }
+      request.addEventListener("load", function () {
+        var body = {};
+        try { body = JSON.parse(request.responseText); } catch (error) { /* not JSON: status alone decides */ }
+        resolve({ status: request.status, body: body });
+      });
+      request.addEventListener("error", reject);
+      request.addEventListener("timeout", reject);
+      request.send(data);
+    });
+  }
+
+  // Worth sending again later: too many reports for now, or the server or a proxy between unavailable.
+  function worthRetrying(status) { return status === 0 || status === 408 || status === 429 || status >= 500; }
+
+  // ---------- the outbox: reports waiting for signal ----------
+  var outbox = window.SignWatchOutbox;
+  var flushing = false;
+  var refusals = []; // details of saved reports the server refused for good, shown until cleared
+  var retryTimer = null;
+
+  function keep(entry) {
+    var failed = function () {
+      showError(gettext("No connection. Your report is still here: press Send again when you have signal."));
+    };
+    if (!outbox) return failed();
+    outbox.put(entry).then(function () {
+      startNewReport();
+      return showOutbox().then(function () { $("outbox").scrollIntoView({ block: "center" }); });
+    }, failed);
+  }
+
+  function startNewReport() {
+    // The report is safe in the outbox: clear what belongs to it, keep the location and the type of place.
+    state.photos = [];
+    state.idempotencyKey = newKey();
+    renderPreviews();
+    form.querySelectorAll("input[name=sign_status], input[name=deficiencies], input[name=languages]").forEach(
+      function (box) { box.checked = false; }
+    );
+    $("deficiency-box").hidden = true;
+    $("venue-name").value = "";
+    $("other-languages").value = "";
+    form.elements.notes.value = "";
+    showError("");
+  }
+
+  function flush() {
+    if (!outbox || flushing) return Promise.resolve();
+    flushing = true;
+    return outbox.waiting().then(function (entries) {
+      // One at a time, oldest first; stop at the first one the connection cannot carry yet.
+      return entries.reduce(function (previous, entry) {
+        return previous.then(function (carryOn) {
+          if (!carryOn) return false;
+          return upload(entry).then(function (answer) {
+            if (answer.status === 201 && answer.body.receipt) {
+              return outbox.addSent({ receipt: answer.body.receipt, createdAt: entry.createdAt })
+                .then(function () { return outbox.remove(entry.key); })
+                .then(function () { return true; });
+            }
+            if (worthRetrying(answer.status)) return false;
+            // Refused for good (outside the area, say): keeping it would only fail again.
+            refusals.push(answer.body.detail || gettext("The report could not be sent. Please try again."));
+            return outbox.remove(entry.key).then(function () { return true; });
+          }, function () { return false; });
+        });
+      }, Promise.resolve(true));
+    }).catch(function () { /* the outbox could not be read: nothing to send */ }).then(function () {
+      flushing = false;
+      return showOutbox();
+    });
+  }
+
+  function showOutbox() {
+    if (!outbox) return Promise.resolve();
+    return Promise.all([outbox.waiting(), outbox.sent()]).then(function (lists) {
+      var waiting = lists[0];
+      var sent = lists[1];
+      var box = $("outbox");
+      box.hidden = !waiting.length && !sent.length && !refusals.length;
+      $("outbox-waiting").textContent = waiting.length
+        ? interpolate(ngettext(
+          "%s report is saved on this phone and will be sent by itself when there is signal.",
+          "%s reports are saved on this phone and will be sent by themselves when there is signal.",
+          waiting.length), [waiting.length])
+        : "";
+      var list = $("outbox-sent");
+      list.textContent = "";
+      sent.forEach(function (item) {
+        var line = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = "/r/" + encodeURIComponent(item.receipt) + "/";
+        link.textContent = interpolate(gettext("Report saved on %s: sent, see its receipt"), [item.createdAt.slice(0, 10)]);
+        line.appendChild(link);
+        list.appendChild(line);
+      });
+      refusals.forEach(function (detail) {
+        var line = document.createElement("li");
+        line.className = "outbox-refused";
+        line.textContent = gettext("A saved report was refused:") + " " + detail;
+        list.appendChild(line);
+      });
+      $("outbox-clear").hidden = !sent.length;
+      if (waiting.length && !retryTimer) retryTimer = window.setInterval(flush, 30000);
+      if (!waiting.length && retryTimer) { window.clearInterval(retryTimer); retryTimer = null; }
+    }).catch(function () { /* IndexedDB unavailable (some private modes): the form works as before */ });
+  }
+
+  $("outbox-clear").addEventListener("click", function () {
+    refusals = [];
+    outbox.clearSent().then(showOutbox);
+  });
+  window.addEventListener("online", flush);
+
   askDevice();
+  flush(); // reports left waiting when the page was last closed
 })();
