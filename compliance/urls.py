@@ -8,6 +8,7 @@ urlpatterns = [
     path("j/<code:code>/", public.jurisdiction_page, name="jurisdiction"),
     path("v/<int:pk>/", public.venue_page, name="venue"),
     path("submit/", volunteers.submit_page, name="submit"),
+    path("sw.js", volunteers.service_worker, name="service-worker"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),
     path("my/reports/", volunteers.my_reports_page, name="my-reports"),
     path("moderate/", moderation.moderate_page, name="moderate"),

@@ -66,3 +66,13 @@ def test_unknown_jurisdiction_page_is_404(client, db):
 def test_every_page_tells_someone_in_danger_to_call_911(client, db):
     for url in ("/", "/j/CA/"):
         assert "911" in client.get(url).content.decode()
+
+
+def test_service_worker_is_served_from_the_root_and_always_revalidated(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    assert 'var FORM = "/submit/";' in body and 'addEventListener("fetch"' in body
+    assert client.post("/sw.js").status_code == 405

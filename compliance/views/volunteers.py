@@ -1,9 +1,12 @@
-"""The volunteer's pages: the report form, the private receipt, their own reports."""
+"""The volunteer's pages: the report form (and its service worker), the private receipt, their own reports."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -52,3 +55,14 @@ def my_reports_page(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")[:200]
     )
     return render(request, "compliance/my_reports.html", {"reports": reports})
+
+
+@require_safe
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """frontend/static/js/sw.js, served from the site's root: a worker may only answer for pages at or below the
+    address it came from, and it must answer for /submit/ so the form opens with no signal."""
+    found = finders.find("js/sw.js")
+    assert isinstance(found, str), "frontend/static/js/sw.js is part of the project"
+    response = HttpResponse(Path(found).read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # browsers look for a new version of the worker on every visit
+    return response

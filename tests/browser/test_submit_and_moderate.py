@@ -141,7 +141,7 @@ def test_a_spanish_phone_gets_the_form_in_spanish(live_server, committed_registr
 def fill_report(page, name: str, status: str) -> None:
     page.set_input_files("#photos-input", {"name": "IMG_1.JPG", "mimeType": "image/jpeg", "buffer": small_photo()})
     page.wait_for_selector("#photo-previews img")
-    page.locator("#venue-type optgroup").nth(1).wait_for(state="attached")
+    page.locator("#venue-type option[value=truck_stop]").wait_for(state="attached")
     page.select_option("#venue-type", "truck_stop")
     page.fill("#venue-name", name)
     page.check(f"input[name=sign_status][value={status}]")
@@ -202,4 +202,48 @@ def test_a_report_made_without_signal_waits_on_the_phone_and_is_sent_later(
     receipt = page.get_attribute("#outbox-sent li:nth-child(2) a", "href")
     page.goto(f"{live_server.url}{receipt}")
     assert "Pending review" in page.inner_text("#receipt")
+    assert not errors, errors
+
+
+def test_the_form_opens_without_signal_once_visited(live_server, committed_registry, browser, screenshot):
+    """Visited once with signal, the form opens again with none (its service worker), and the report then made
+    waits in the outbox until the signal comes back."""
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": images.AUSTIN[0], "longitude": images.AUSTIN[1], "accuracy": 12},
+        permissions=["geolocation"],
+        locale="en-US",
+    )
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/submit/")
+    page.wait_for_selector("#jurisdiction-banner:not([hidden])")
+    page.wait_for_selector("html[data-offline-ready]")  # the worker is active and holds what the form loaded
+
+    phone.set_offline(True)
+    page.reload()
+    assert page.inner_text("h1") == "Report a hotline sign"
+    page.locator("#venue-type option[value=truck_stop]").wait_for(state="attached")  # the kept list of types
+    fill_report(page, "Offline Stop", "missing")
+    page.click("#send-button")
+    page.wait_for_selector("#outbox-waiting:has-text('1 report')")
+    screenshot(page, "submit-offline")
+    assert Observation.objects.count() == 0
+
+    phone.set_offline(False)
+    page.wait_for_selector("#outbox-sent a")
+    assert Observation.objects.get().venue.name == "Offline Stop"
+    page.goto(live_server.url + page.get_attribute("#outbox-sent a", "href"))  # the private receipt, with signal
+    assert "Pending review" in page.inner_text("#receipt")
+    kept = page.evaluate(
+        "async () => { const cache = await caches.open((await caches.keys())[0]);"
+        " return (await cache.keys()).map((request) => new URL(request.url).pathname); }"
+    )
+    assert "/submit/" in kept and "/api/venue-types/" in kept and "/static/js/submit.js" in kept
+    assert any(path.startswith("/static/leaflet/") for path in kept)
+    # Nothing about a place, a report or a receipt is kept on the phone by the worker.
+    assert not [path for path in kept if path.startswith(("/r/", "/api/locate", "/api/venues", "/api/observations"))]
     assert not errors, errors

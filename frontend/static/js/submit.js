@@ -437,6 +437,20 @@
   });
   window.addEventListener("online", flush);
 
+  // ---------- opening the form with no signal ----------
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && "kept" in event.data) document.documentElement.setAttribute("data-offline-ready", "");
+    });
+    navigator.serviceWorker.register("/sw.js").then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      // What this page loaded before the worker was in charge: the worker keeps a copy of it for the next time.
+      var loaded = performance.getEntriesByType("resource").map(function (entry) { return entry.name; });
+      registration.active.postMessage({ keep: loaded });
+    }).catch(function () { /* no worker (a private window, plain http): the form still works with signal */ });
+  }
+
   askDevice();
   flush(); // reports left waiting when the page was last closed
 })();
