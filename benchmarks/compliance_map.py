@@ -473,28 +473,52 @@ Targets:
 """
 
 
-def main() -> int:
-    """Build, measure, print and record; non-zero exit if a target is missed."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+@dataclass(frozen=True)
+class TwoSizes:
+    """A benchmark run on a baseline and a full-size database, and the command line that reproduces it."""
+
+    builds: tuple[Build, Build]
+    measured: tuple[dict[str, Any], dict[str, Any]]
+    command: str
+
+
+def run_two_sizes(
+    description: str,
+    script: str,
+    command: str,
+    measure: Callable[[Path], dict[str, Any]],
+    prepare: Callable[[Path], None] | None = None,
+) -> TwoSizes | None:
+    """The command line these benchmarks share. With --measure DB (the subprocess's mode) print measure(DB) as JSON
+    and answer None; otherwise build both databases, prepare each, and measure each in a subprocess of the script."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--observations", type=int, default=DEFAULT_OBSERVATIONS, help="the full size")
     parser.add_argument("--baseline", type=int, default=DEFAULT_BASELINE, help="the size it is compared with")
     parser.add_argument("--workdir", type=Path, help="build the databases here and keep them (default: a temp dir)")
-    parser.add_argument("--measure", type=Path, metavar="DB", help=argparse.SUPPRESS)  # the subprocess's mode
+    parser.add_argument("--measure", type=Path, metavar="DB", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.measure:
         print(json.dumps(measure(arguments.measure)))
-        return 0
-
+        return None
     with tempfile.TemporaryDirectory(prefix="signwatch-bench-") as temporary:
         directory = arguments.workdir or Path(temporary)
         directory.mkdir(parents=True, exist_ok=True)
         builds = (build(directory, arguments.baseline), build(directory, arguments.observations))
-        measured = (measure_in_subprocess(builds[0].path), measure_in_subprocess(builds[1].path))
-
-    command = COMMAND
+        for made in builds if prepare else ():
+            prepare(made.path)
+        measured = (measure_in_subprocess(builds[0].path, script), measure_in_subprocess(builds[1].path, script))
     if (arguments.observations, arguments.baseline) != (DEFAULT_OBSERVATIONS, DEFAULT_BASELINE):
         command += f" --observations {arguments.observations} --baseline {arguments.baseline}"
-    section = render(builds, measured, command)
+    return TwoSizes(builds, measured, command)
+
+
+def main() -> int:
+    """Build, measure, print and record; non-zero exit if a target is missed."""
+    run = run_two_sizes(__doc__.splitlines()[0], __file__, COMMAND, measure)
+    if run is None:
+        return 0
+    builds, measured = run.builds, run.measured
+    section = render(builds, measured, run.command)
     print(section)
     report.write_section(SECTION_TITLE, section)
     missed = [check for check in targets(*measured, (builds[0].label, builds[1].label)) if not check.met]

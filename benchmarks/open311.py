@@ -10,14 +10,11 @@ writes them into the "## Open311 requests" section of docs/benchmarks.md, leavin
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import json
 import os
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,12 +23,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script, so the project is not on the path by itself
 
 from benchmarks import report  # noqa: E402 -- needs the path set up above
-from benchmarks.compliance_map import Build, build, measure_in_subprocess  # noqa: E402 -- the same databases
+from benchmarks.compliance_map import Build, run_two_sizes  # noqa: E402 -- the same databases and command line
 
 SECTION_TITLE = "## Open311 requests"
 COMMAND = ".venv/bin/python benchmarks/open311.py"
-DEFAULT_OBSERVATIONS = 1_000_000
-DEFAULT_BASELINE = 100_000
 RUNS = 30  # per query; medians and 95th percentiles are reported
 
 QUERIES = {
@@ -119,28 +114,11 @@ Times in milliseconds, median / 95th percentile of {RUNS} requests after one war
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--observations", type=int, default=DEFAULT_OBSERVATIONS)
-    parser.add_argument("--baseline", type=int, default=DEFAULT_BASELINE)
-    parser.add_argument("--workdir", type=Path, help="build the databases here and keep them (default: a temp dir)")
-    parser.add_argument("--measure", type=Path, metavar="DB", help=argparse.SUPPRESS)  # the subprocess's mode
-    arguments = parser.parse_args()
-    if arguments.measure:
-        print(json.dumps(measure(arguments.measure)))
-        return 0
-    with tempfile.TemporaryDirectory(prefix="signwatch-bench-") as temporary:
-        directory = arguments.workdir or Path(temporary)
-        directory.mkdir(parents=True, exist_ok=True)
-        builds = (build(directory, arguments.baseline), build(directory, arguments.observations))
-        for made in builds:
-            relabel_as_real(made.path)
-        measured = (measure_in_subprocess(builds[0].path, __file__), measure_in_subprocess(builds[1].path, __file__))
-    command = COMMAND
-    if (arguments.observations, arguments.baseline) != (DEFAULT_OBSERVATIONS, DEFAULT_BASELINE):
-        command += f" --observations {arguments.observations} --baseline {arguments.baseline}"
-    section = render(builds, measured, command)
-    print(section)
-    report.write_section(SECTION_TITLE, section)
+    run = run_two_sizes(__doc__.splitlines()[0], __file__, COMMAND, measure, prepare=relabel_as_real)
+    if run is not None:
+        section = render(run.builds, run.measured, run.command)
+        print(section)
+        report.write_section(SECTION_TITLE, section)
     return 0
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import BrowserContext, Page
 
 from compliance import roles
 from compliance.models import Observation
@@ -18,20 +19,30 @@ def big_phone_photo() -> bytes:
     return images.jpeg(picture, quality=95, exif=images.phone_exif(orientation=6))
 
 
-def test_volunteer_reports_on_a_phone_and_the_moderator_approves(live_server, committed_registry, browser, screenshot):
-    photo = big_phone_photo()
-    assert len(photo) > 2 * 1024 * 1024
+def phone_in_austin(browser, locale: str = "en-US") -> tuple[BrowserContext, list[str]]:
+    """A phone-sized touch browser whose location is the Texas Capitol, and the list its pages' script errors go to."""
     phone = browser.new_context(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
         geolocation={"latitude": images.AUSTIN[0], "longitude": images.AUSTIN[1], "accuracy": 12},
         permissions=["geolocation"],
-        locale="en-US",
+        locale=locale,
     )
-    page = phone.new_page()
-    errors: list[str] = []
+    return phone, []
+
+
+def new_page(context: BrowserContext, errors: list[str]) -> Page:
+    page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
+    return page
+
+
+def test_volunteer_reports_on_a_phone_and_the_moderator_approves(live_server, committed_registry, browser, screenshot):
+    photo = big_phone_photo()
+    assert len(photo) > 2 * 1024 * 1024
+    phone, errors = phone_in_austin(browser)
+    page = new_page(phone, errors)
     page.goto(f"{live_server.url}/submit/")
     page.wait_for_selector("#jurisdiction-banner:not([hidden])")
     assert page.inner_text("#jurisdiction-banner").startswith("Texas")
@@ -108,17 +119,8 @@ def test_rejecting_from_the_keyboard_needs_a_reason(live_server, committed_regis
 
 def test_a_spanish_phone_gets_the_form_in_spanish(live_server, committed_registry, browser, screenshot):
     """The browser's language picks Spanish: page text, the script's messages and the venue type names."""
-    phone = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        geolocation={"latitude": images.AUSTIN[0], "longitude": images.AUSTIN[1], "accuracy": 12},
-        permissions=["geolocation"],
-        locale="es-US",
-    )
-    page = phone.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    phone, errors = phone_in_austin(browser, locale="es-US")
+    page = new_page(phone, errors)
     page.goto(f"{live_server.url}/submit/")
     page.wait_for_selector("#jurisdiction-banner:not([hidden])")
     assert page.get_attribute("html", "lang") == "es"
@@ -154,17 +156,8 @@ def small_photo() -> bytes:
 def test_a_report_made_without_signal_waits_on_the_phone_and_is_sent_later(
     live_server, committed_registry, browser, screenshot
 ):
-    phone = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        geolocation={"latitude": images.AUSTIN[0], "longitude": images.AUSTIN[1], "accuracy": 12},
-        permissions=["geolocation"],
-        locale="en-US",
-    )
-    page = phone.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    phone, errors = phone_in_austin(browser)
+    page = new_page(phone, errors)
     page.goto(f"{live_server.url}/submit/")
     page.wait_for_selector("#jurisdiction-banner:not([hidden])")
 
@@ -193,8 +186,7 @@ def test_a_report_made_without_signal_waits_on_the_phone_and_is_sent_later(
     page.wait_for_selector("#outbox-waiting:has-text('1 report')")
     page.close()
     phone.set_offline(False)
-    page = phone.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page = new_page(phone, errors)
     page.goto(f"{live_server.url}/submit/")
     page.wait_for_selector("#outbox-sent li:nth-child(2) a")
     assert sorted(Observation.objects.values_list("sign_status", flat=True)) == ["missing", "posted"]  # once each
@@ -208,17 +200,8 @@ def test_a_report_made_without_signal_waits_on_the_phone_and_is_sent_later(
 def test_the_form_opens_without_signal_once_visited(live_server, committed_registry, browser, screenshot):
     """Visited once with signal, the form opens again with none (its service worker), and the report then made
     waits in the outbox until the signal comes back."""
-    phone = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        geolocation={"latitude": images.AUSTIN[0], "longitude": images.AUSTIN[1], "accuracy": 12},
-        permissions=["geolocation"],
-        locale="en-US",
-    )
-    page = phone.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    phone, errors = phone_in_austin(browser)
+    page = new_page(phone, errors)
     page.goto(f"{live_server.url}/submit/")
     page.wait_for_selector("#jurisdiction-banner:not([hidden])")
     page.wait_for_selector("html[data-offline-ready]")  # the worker is active and holds what the form loaded

@@ -334,8 +334,12 @@
     });
   }
 
-  // Worth sending again later: too many reports for now, or the server or a proxy between unavailable.
-  function worthRetrying(status) { return status === 0 || status === 408 || status === 429 || status >= 500; }
+  // Worth sending again later: too many reports for now, the server or a proxy between unavailable, or a refused
+  // CSRF check (the cookie changed since; the next page load brings a fresh one). A saved report is never dropped
+  // for those: only an answer that says the report itself is wrong ends it.
+  function worthRetrying(status) {
+    return status === 0 || status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
+  }
 
   // ---------- the outbox: reports waiting for signal ----------
   var outbox = window.SignWatchOutbox;
