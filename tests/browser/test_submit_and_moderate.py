@@ -230,3 +230,25 @@ def test_the_form_opens_without_signal_once_visited(live_server, committed_regis
     # Nothing about a place, a report or a receipt is kept on the phone by the worker.
     assert not [path for path in kept if path.startswith(("/r/", "/api/locate", "/api/venues", "/api/observations"))]
     assert not errors, errors
+
+
+def test_a_saved_report_the_server_refuses_is_dropped_with_a_reason(live_server, committed_registry, browser):
+    """Made offline in Toronto, the report waits; back online the server refuses it for good (outside the area):
+    the outbox drops it, says why, and keeps nothing that would fail again and again."""
+    phone, errors = phone_in_austin(browser)
+    phone.set_geolocation({"latitude": 43.6532, "longitude": -79.3832, "accuracy": 10})
+    page = new_page(phone, errors)
+    page.goto(f"{live_server.url}/submit/")
+    page.wait_for_selector("#jurisdiction-banner:not([hidden])")  # says the point is outside the area
+    fill_report(page, "Across the border", "missing")
+    phone.set_offline(True)
+    page.click("#send-button")
+    page.wait_for_selector("#outbox-waiting:has-text('1 report')")
+    phone.set_offline(False)
+    page.wait_for_selector(".outbox-refused")
+    assert page.inner_text(".outbox-refused").startswith("A saved report was refused: This point is not in a U.S.")
+    assert page.inner_text("#outbox-waiting") == ""
+    assert Observation.objects.count() == 0
+    page.click("#outbox-clear")  # read: the notice goes
+    page.wait_for_selector("#outbox", state="hidden")
+    assert not errors, errors

@@ -429,7 +429,7 @@
         line.textContent = gettext("A saved report was refused:") + " " + detail;
         list.appendChild(line);
       });
-      $("outbox-clear").hidden = !sent.length;
+      $("outbox-clear").hidden = !sent.length && !refusals.length;
       if (waiting.length && !retryTimer) retryTimer = window.setInterval(flush, 30000);
       if (!waiting.length && retryTimer) { window.clearInterval(retryTimer); retryTimer = null; }
     }).catch(function () { /* IndexedDB unavailable (some private modes): the form works as before */ });
