@@ -180,3 +180,19 @@ def test_compliance_report_is_english_for_a_spanish_browser(db):
     page = spanish().get("/reports/TX/").content.decode()
     assert '<html lang="en">' in page
     assert "Are the signs on the wall?" in page and "¿Están los letreros en la pared?" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "next_url"),
+    [("zz", "/j/TX/"), ("es", "https://evil.example/phish"), ("es", "//evil.example/"), ("es\x00", "/"), ("", "")],
+)
+def test_language_switch_refuses_unknown_languages_and_outside_addresses(db, language, next_url):
+    client = Client()
+    response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
+    assert response.status_code in (302, 204), response.status_code
+    if response.status_code == 302:
+        assert not response["Location"].startswith(("http", "//")), response["Location"]
+    if language == "es":
+        assert client.cookies["django_language"].value == "es"
+    else:
+        assert "django_language" not in client.cookies
