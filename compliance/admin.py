@@ -81,8 +81,8 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 @admin.register(VenueType)
 class VenueTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug", "description"]
+    list_display = ["name", "name_es", "slug"]
+    search_fields = ["name", "name_es", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
