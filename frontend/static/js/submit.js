@@ -419,7 +419,8 @@
         var line = document.createElement("li");
         var link = document.createElement("a");
         link.href = "/r/" + encodeURIComponent(item.receipt) + "/";
-        link.textContent = interpolate(gettext("Report saved on %s: sent, see its receipt"), [item.createdAt.slice(0, 10)]);
+        var day = new Date(item.createdAt).toLocaleDateString(document.documentElement.lang || undefined);
+        link.textContent = interpolate(gettext("Report saved on %s: sent, see its receipt"), [day]);
         line.appendChild(link);
         list.appendChild(line);
       });
