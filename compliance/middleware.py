@@ -21,9 +21,10 @@ RETRY_AFTER_S = 30
 class DatabaseUnavailableMiddleware:
     """Turn a lost database connection raised by a view into 503 (JSON under /api/), with Retry-After.
 
-    A middleware can meet the database too (the session saved after the view, say); Django turns what those raise
-    into the 500 handler, which gives the same answer (compliance.views.errors.server_error). Nothing is kept between
-    requests: Django drops a connection that raised, so the first request after the
+    A middleware can meet the database too (the session saved after the view, say); Django hands what those raise
+    to the 500 handler, which gives the same answer (compliance.views.errors.server_error).
+
+    Nothing is kept between requests: Django drops a connection that raised, so the first request after the
     database returns is answered normally, without restarting the server.
     """
 

@@ -75,6 +75,18 @@ def moderator(db):
 
 
 @pytest.fixture
+def advocate(db):
+    """A signed-up advocate (writes letters), with the name letters are signed with."""
+    from django.contrib.auth.models import User
+
+    from compliance import roles
+
+    user = User.objects.create_user("advocate", first_name="Ada", last_name="Vocate", password="pw-for-tests-only")
+    user.groups.add(roles.advocates_group())
+    return user
+
+
+@pytest.fixture
 def moderator_api(moderator) -> APIClient:
     client = APIClient()
     client.force_authenticate(moderator)

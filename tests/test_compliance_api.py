@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -27,19 +28,26 @@ def approved_venue(code: str, venue_type: str, status: str, lat: float, lon: flo
         jurisdiction=Jurisdiction.objects.get(code=code),
         tile_key=geo.tile_key(lat, lon),
     )
-    Observation.objects.create(
+    add_observation(venue, status, days_ago)
+    return venue
+
+
+def add_observation(venue: Venue, status: str, days_ago: int, review_status: str = "approved", **fields) -> Observation:
+    """A report of the venue, reviewed as given (approved by default), and the venue's status brought up to date."""
+    observation = Observation.objects.create(
         venue=venue,
         sign_status=status,
         observed_on=timezone.localdate() - datetime.timedelta(days=days_ago),
-        captured_latitude=lat,
-        captured_longitude=lon,
+        captured_latitude=fields.pop("captured_latitude", venue.latitude),
+        captured_longitude=fields.pop("captured_longitude", venue.longitude),
         location_source="device",
-        review_status="approved",
-        receipt=f"r-{venue.pk}",
-        published_at=timezone.now(),
+        review_status=review_status,
+        receipt=uuid.uuid4().hex,
+        published_at=timezone.now() if review_status == "approved" else None,
+        **fields,
     )
     venue.refresh_current_status()
-    return venue
+    return observation
 
 
 @pytest.fixture

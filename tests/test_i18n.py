@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from compliance import scoreboard
 from compliance.models import Letter, VenueType
 from tests.test_compliance_api import approved_venue
-from tests.test_letters import advocate, api_as  # noqa: F401 -- advocate is a fixture used below
+from tests.test_letters import api_as
 from tests.test_observations import AUSTIN, at, plain_jpeg, post
 
 LOCALE = Path(__file__).resolve().parent.parent / "compliance" / "locale" / "es" / "LC_MESSAGES"
@@ -155,7 +155,7 @@ def test_sign_notes_follow_the_reader_and_the_cache_keeps_languages_apart(db):
 # --- documents for Attorney General offices stay English ---
 
 
-def test_letter_written_from_a_spanish_browser_is_english(advocate):  # noqa: F811 -- the imported fixture
+def test_letter_written_from_a_spanish_browser_is_english(advocate):
     statuses = ["posted"] * 9 + ["deficient"] * 2 + ["missing"]
     for n, status in enumerate(statuses):
         approved_venue("TX", "bus_station", status, AUSTIN[0] + 0.01 * n, AUSTIN[1])

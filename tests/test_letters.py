@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from compliance import letters, roles, scoreboard
+from compliance import letters, scoreboard
 from compliance.models import AGOffice, AGOfficeAccount, Jurisdiction, Letter, PostingLaw, Venue
 from tests.test_compliance_api import approved_venue
 from tests.test_observations import AUSTIN
@@ -61,13 +61,6 @@ def api_as(user: User | None) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def advocate(db) -> User:
-    user = User.objects.create_user("advocate", first_name="Ada", last_name="Vocate", password="pw-for-tests-only")
-    user.groups.add(roles.advocates_group())
-    return user
 
 
 @pytest.fixture

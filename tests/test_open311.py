@@ -4,7 +4,6 @@ more than the public venue page shows."""
 from __future__ import annotations
 
 import datetime
-import uuid
 
 import pytest
 from django.test import Client
@@ -13,7 +12,7 @@ from rest_framework.test import APIClient
 
 from compliance.api import open311
 from compliance.models import Observation, Venue
-from tests.test_compliance_api import approved_venue
+from tests.test_compliance_api import add_observation, approved_venue
 from tests.test_observations import AUSTIN, at, plain_jpeg, post
 
 # Every field GeoReport v2 defines for a service request, and nothing else.
@@ -39,23 +38,6 @@ REQUEST_FIELDS = {
 DALLAS = (32.7767, -96.7970)
 
 
-def later_report(venue: Venue, status: str, days_ago: int, **fields) -> Observation:
-    observation = Observation.objects.create(
-        venue=venue,
-        sign_status=status,
-        observed_on=timezone.localdate() - datetime.timedelta(days=days_ago),
-        captured_latitude=venue.latitude + 0.0003,
-        captured_longitude=venue.longitude,
-        location_source="device",
-        review_status=fields.pop("review_status", "approved"),
-        receipt=uuid.uuid4().hex,
-        published_at=timezone.now(),
-        **fields,
-    )
-    venue.refresh_current_status()
-    return observation
-
-
 def requests_json(client: Client, **params) -> list[dict]:
     response = client.get("/open311/v2/requests.json", params)
     assert response.status_code == 200, response.content
@@ -68,15 +50,15 @@ def texas(db):
     """A truck stop fixed after a missing sign, a bar still deficient, a hotel posted, in Texas; a bus station in
     Dallas still missing; plus a pending and a rejected report, and demo data, none of which may show."""
     fixed = approved_venue("TX", "truck_stop", "missing", *AUSTIN, days_ago=40)
-    later_report(fixed, "posted", days_ago=5)
+    add_observation(fixed, "posted", days_ago=5, captured_latitude=AUSTIN[0] + 0.0003)
     bar = approved_venue("TX", "bar_liquor_licensee", "deficient", AUSTIN[0] + 0.01, AUSTIN[1], days_ago=20)
     Observation.objects.filter(venue=bar).update(
         deficiencies=["too_small", "missing_language"], languages_seen=["English"]
     )
     approved_venue("TX", "hotel_motel", "posted", AUSTIN[0] + 0.02, AUSTIN[1], days_ago=30)
     dallas = approved_venue("TX", "bus_station", "missing", *DALLAS, days_ago=2)
-    later_report(dallas, "posted", days_ago=1, review_status="pending")
-    later_report(dallas, "posted", days_ago=1, review_status="rejected")
+    add_observation(dallas, "posted", days_ago=1, review_status="pending")
+    add_observation(dallas, "posted", days_ago=1, review_status="rejected")
     demo = approved_venue("TX", "airport", "missing", AUSTIN[0] + 0.03, AUSTIN[1], days_ago=3)
     Venue.objects.filter(pk=demo.pk).update(is_demo=True)
     Observation.objects.filter(venue=demo).update(is_demo=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from django.conf import settings
@@ -61,8 +62,14 @@ def my_reports_page(request: HttpRequest) -> HttpResponse:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """frontend/static/js/sw.js, served from the site's root: a worker may only answer for pages at or below the
     address it came from, and it must answer for /submit/ so the form opens with no signal."""
-    found = finders.find("js/sw.js")
-    assert isinstance(found, str), "frontend/static/js/sw.js is part of the project"
-    response = HttpResponse(Path(found).read_bytes(), content_type="text/javascript; charset=utf-8")
+    response = HttpResponse(_service_worker_script(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"  # browsers look for a new version of the worker on every visit
     return response
+
+
+@functools.cache
+def _service_worker_script() -> bytes:
+    """Read once per process: browsers ask for the worker on their visits, and it only changes with a deploy."""
+    found = finders.find("js/sw.js")
+    assert isinstance(found, str), "frontend/static/js/sw.js is part of the project"
+    return Path(found).read_bytes()
