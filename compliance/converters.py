@@ -27,5 +27,18 @@ class ReceiptToken:
         return value
 
 
+class Open311Format:
+    """The extension of a GeoReport v2 address: XML (the specification's default) or JSON."""
+
+    regex = "xml|json"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(JurisdictionCode, "code")
 register_converter(ReceiptToken, "receipt")
+register_converter(Open311Format, "georeport_format")

@@ -4,10 +4,12 @@ more than the public venue page shows."""
 from __future__ import annotations
 
 import datetime
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from georeport import GeoReport
 from rest_framework.test import APIClient
 
 from compliance.api import open311
@@ -82,7 +84,7 @@ def test_discovery_points_at_the_v2_endpoint(client):
     (endpoint,) = body["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["url"] == "http://testserver/open311/v2/"
-    assert endpoint["formats"] == ["application/json"]
+    assert endpoint["formats"] == ["text/xml", "application/json"]
 
 
 def test_requests_are_the_approved_real_reports_newest_first(client, texas):
@@ -219,10 +221,12 @@ def test_bad_parameters_get_georeport_errors(client, db, query, status):
 
 
 def test_other_formats_methods_and_addresses_get_georeport_errors(client, db):
-    assert client.get("/open311/v2/requests.xml").json()[0]["code"] == 400
-    assert client.get("/open311/v2/services.xml").status_code == 400
-    assert client.get("/open311/v2/requests/42.json").status_code == 404
-    assert client.get("/open311/v3/").json()[0]["code"] == 404
+    assert client.get("/open311/v2/requests.csv").status_code == 404
+    assert client.get("/open311/v2/requests/42.json").json()[0]["code"] == 404
+    missing = client.get("/open311/v3/")
+    assert missing.status_code == 404 and missing["Content-Type"].startswith("text/xml")
+    assert ElementTree.fromstring(missing.content).findtext("error/code") == "404"
+    assert client.get("/open311/v2/services/pothole.json").json()[0]["code"] == 404
     refused = Client(enforce_csrf_checks=True).post("/open311/v2/requests.json", {"service_code": "x"})
     assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
     assert refused.json()[0]["description"].startswith("This endpoint only reads.")
@@ -233,3 +237,59 @@ def test_spanish_reader_gets_spanish_descriptions(db, texas):
     assert rows[0]["service_name"] == "Falta el letrero de la línea directa"
     expected = "No hay letrero de la línea directa en este lugar (estación de autobuses) de Texas."
     assert rows[0]["description"] == expected
+
+
+def test_xml_carries_what_json_carries(client, texas):
+    """XML is the specification's default format: same requests, same fields, same values as text."""
+    as_json = requests_json(client, status="open,closed")
+    response = client.get("/open311/v2/requests.xml", {"status": "open,closed"})
+    assert response.status_code == 200 and response["Content-Type"] == "text/xml; charset=utf-8"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "service_requests"
+    requests = root.findall("request")
+    assert len(requests) == len(as_json) == 5
+    for element, row in zip(requests, as_json, strict=True):
+        assert {child.tag for child in element} == REQUEST_FIELDS
+        for field, value in row.items():
+            expected = "" if value is None else str(value)
+            assert (element.findtext(field) or "") == expected, field
+
+
+def test_xml_errors_services_and_discovery(client, db):
+    services = ElementTree.fromstring(client.get("/open311/v2/services.xml").content)
+    assert [s.findtext("service_code") for s in services.findall("service")] == list(open311.STATUS_BY_SERVICE)
+    assert services.find("service/metadata").text == "false"
+    discovery = ElementTree.fromstring(client.get("/open311/v2/discovery.xml").content)
+    assert discovery.findtext("endpoints/endpoint/url") == "http://testserver/open311/v2/"
+    assert [f.text for f in discovery.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
+    definition = ElementTree.fromstring(client.get("/open311/v2/services/hotline_sign_missing.xml").content)
+    assert definition.tag == "service_definition" and definition.findtext("service_code") == "hotline_sign_missing"
+    refused = client.get("/open311/v2/requests.xml", {"status": "pending"})
+    assert refused.status_code == 400
+    assert ElementTree.fromstring(refused.content).findtext("error/code") == "400"
+
+
+def test_xml_drops_characters_xml_cannot_carry(client, texas):
+    Venue.objects.filter(pk=texas["bar"].pk).update(name="Bar\x00\x1b Nine")
+    root = ElementTree.fromstring(client.get("/open311/v2/requests.xml").content)  # would raise on a raw \x1b
+    assert "Bar Nine, Texas" in [element.findtext("address") for element in root.findall("request")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("output_format", ["xml", "json"])
+def test_a_third_party_georeport_client_reads_both_formats(live_server, committed_registry, output_format):
+    """The `georeport` package from PyPI, over real HTTP: what a civic-tech tool written against the spec sees."""
+    venue = approved_venue("TX", "truck_stop", "missing", *AUSTIN, days_ago=2)
+    observation = venue.observations.get()
+    reader = GeoReport(f"{live_server.url}/open311/v2", jurisdiction="TX", output_format=output_format)
+    services = reader.get_service_list()
+    assert [service["service_code"] for service in services] == list(open311.STATUS_BY_SERVICE)
+    found = reader.get_service_requests(status="open")
+    # xmltodict gives a lone <request> as a dict, several as a list: one report here, so one either way.
+    row = found if isinstance(found, dict) else found[0]
+    assert row["service_request_id"] == str(observation.public_id)
+    assert row["service_code"] == "hotline_sign_missing" and row["status"] == "open"
+    assert float(row["lat"]) == venue.latitude
+    one = reader.get_service_request(str(observation.public_id))
+    one = one[0] if isinstance(one, list) else one
+    assert one["service_request_id"] == str(observation.public_id)

@@ -1,26 +1,30 @@
 """Open311 GeoReport v2: approved reports as read-only service requests, for civic-tech tools.
 
-    GET /open311/v2/discovery.json
-    GET /open311/v2/services.json
-    GET /open311/v2/requests.json[?service_request_id=&service_code=&status=&start_date=&end_date=&jurisdiction_id=
-                                   &page=&page_size=]
-    GET /open311/v2/requests/{service_request_id}.json
+    GET /open311/v2/discovery.{xml,json}
+    GET /open311/v2/services.{xml,json}
+    GET /open311/v2/services/{service_code}.{xml,json}
+    GET /open311/v2/requests.{xml,json}[?service_request_id=&service_code=&status=&start_date=&end_date=
+                                         &jurisdiction_id=&page=&page_size=]
+    GET /open311/v2/requests/{service_request_id}.{xml,json}
 
 Every sign report is a request of one of three services (hotline sign missing / deficient / posted). A request is
 "open" while the venue's latest approved report still finds the sign missing or deficient, "closed" once a report
 finds it posted. What a request carries is what the public venue page shows, no more: the venue's point (never the
 volunteer's), the day the sign was seen (a date, no time of day, by design), the status, deficiencies, languages and
-the first photo. Demo data is left out: tools that import it would take it for real. Only JSON is offered; errors
-follow the GeoReport shape, a list of {"code", "description"}. Submitting through Open311 is not offered: reports
-come through the moderated form (/submit/).
+the first photo. Demo data is left out: tools that import it would take it for real. Every endpoint answers in XML
+(the specification's default format) and in JSON, by the address's extension; errors follow the GeoReport shape, a
+list of {"code", "description"} (`<errors><error>` in XML). Submitting through Open311 is not offered: reports come
+through the moderated form (/submit/).
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
+from xml.etree import ElementTree
 
 import orjson
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -66,29 +70,65 @@ class Open311Error(Exception):
         self.description = description
 
 
-def _json(data: Any, *, status: int = 200) -> HttpResponse:
-    response = HttpResponse(orjson.dumps(data), status=status, content_type="application/json")
+FORMATS = ("xml", "json")
+# GeoReport's XML names the element of each list after its container: <services><service>, <errors><error>, ...
+XML_ITEM_NAMES = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+    "values": "value",
+}
+# Characters XML 1.0 cannot carry, not even escaped; a venue name typed on a phone could hold one.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_element(name: str, value: Any) -> ElementTree.Element:
+    element = ElementTree.Element(name)
+    if isinstance(value, dict):
+        element.extend(_xml_element(key, item) for key, item in value.items())
+    elif isinstance(value, list):
+        element.extend(_xml_element(XML_ITEM_NAMES[name], item) for item in value)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = XML_ILLEGAL.sub("", str(value))
+    return element
+
+
+def as_xml(root: str, data: Any) -> bytes:
+    """GeoReport v2 XML of a payload: a list becomes <root><item>...</item></root>, None an empty element."""
+    return ElementTree.tostring(_xml_element(root, data), encoding="utf-8", xml_declaration=True)
+
+
+def _answer(data: Any, fmt: str, root: str, *, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        response = HttpResponse(as_xml(root, data), status=status, content_type="text/xml; charset=utf-8")
+    else:
+        response = HttpResponse(orjson.dumps(data), status=status, content_type="application/json")
     response["Access-Control-Allow-Origin"] = "*"  # public data, read by browser-based civic tools
     return response
 
 
-def _error(status: int, description: str) -> HttpResponse:
-    return _json([{"code": status, "description": description}], status=status)
+def _error(status: int, description: str, fmt: str = "json") -> HttpResponse:
+    return _answer([{"code": status, "description": description}], fmt, "errors", status=status)
 
 
 def _get_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET and HEAD only, and any Open311Error as GeoReport's error list (exempt from CSRF: nothing is written)."""
 
     @csrf_exempt
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
-            response = _error(405, _("This endpoint only reads. Report a sign through the form at /submit/."))
+            response = _error(405, _("This endpoint only reads. Report a sign through the form at /submit/."), fmt)
             response["Allow"] = "GET, HEAD"
             return response
         try:
-            return view(request, *args, **kwargs)
+            return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as error:
-            return _error(error.status, error.description)
+            return _error(error.status, error.description, fmt)
 
     wrapper.__doc__ = view.__doc__
     return wrapper
@@ -129,9 +169,9 @@ def _services() -> list[dict[str, Any]]:
 
 
 @_get_only
-def discovery(request: HttpRequest) -> HttpResponse:
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     """Where this GeoReport v2 endpoint is and what it offers."""
-    return _json(
+    return _answer(
         {
             "changeset": CHANGESET,
             "contact": _("SignWatch: reports come from volunteers and are checked by moderators before they show."),
@@ -139,24 +179,36 @@ def discovery(request: HttpRequest) -> HttpResponse:
             "endpoints": [
                 {
                     "specification": SPECIFICATION,
-                    "url": request.build_absolute_uri(reverse("open311-services"))[: -len("services.json")],
+                    "url": request.build_absolute_uri(reverse("open311-services", args=[fmt]))[
+                        : -len(f"services.{fmt}")
+                    ],
                     "changeset": CHANGESET,
                     "type": "production",
-                    "formats": ["application/json"],
+                    "formats": ["text/xml", "application/json"],
                 }
             ],
-        }
+        },
+        fmt,
+        "discovery",
     )
 
 
 @_get_only
-def services(request: HttpRequest) -> HttpResponse:
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
     """The three services: hotline sign missing, deficient, posted."""
-    return _json(_services())
+    return _answer(_services(), fmt, "services")
 
 
 @_get_only
-def service_requests(request: HttpRequest) -> HttpResponse:
+def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
+    """A service's attributes: none, as no service asks for metadata (the specification answers it all the same)."""
+    if service_code not in STATUS_BY_SERVICE:
+        raise Open311Error(404, _("There is no service with this code."))
+    return _answer({"service_code": service_code, "attributes": []}, fmt, "service_definition")
+
+
+@_get_only
+def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     """Approved reports as service requests, newest first, filtered and paged."""
     params = request.GET
     rows = _public_requests()
@@ -175,7 +227,7 @@ def service_requests(request: HttpRequest) -> HttpResponse:
                 % {"rows": MAX_PAGED_ROWS},
             )
     batch = list(rows[(page - 1) * size : page * size + 1])
-    answer = _json(_as_requests(request, batch[:size]))
+    answer = _answer(_as_requests(request, batch[:size]), fmt, "service_requests")
     if len(batch) > size and (page + 1) * size <= MAX_PAGED_ROWS:
         following = {**params.dict(), "page": str(page + 1), "page_size": str(size)}
         answer["Link"] = f'<{request.build_absolute_uri(request.path)}?{urlencode(following)}>; rel="next"'
@@ -183,20 +235,19 @@ def service_requests(request: HttpRequest) -> HttpResponse:
 
 
 @_get_only
-def service_request(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def service_request(request: HttpRequest, fmt: str, public_id: uuid.UUID) -> HttpResponse:
     """One request; a report that is not approved does not exist here (404, the same as an unknown id)."""
     rows = list(_public_requests().filter(public_id=public_id))
     if not rows:
         raise Open311Error(404, _("There is no public service request with this id."))
-    return _json(_as_requests(request, rows))
+    return _answer(_as_requests(request, rows), fmt, "service_requests")
 
 
 @csrf_exempt
 def not_found(request: HttpRequest) -> HttpResponse:
-    """Anything else under /open311/: GeoReport's error list, not an HTML page."""
-    if request.path.endswith(".xml"):
-        return _error(400, _("Only JSON is offered: ask for the .json address."))
-    return _error(404, _("There is nothing at this address."))
+    """Anything else under /open311/: GeoReport's error list (XML unless the address asks for JSON), not a page."""
+    fmt = "json" if request.path.endswith(".json") else "xml"
+    return _error(404, _("There is nothing at this address."), fmt)
 
 
 # --- queries ---
