@@ -224,6 +224,13 @@ TASKS = {
     }
 }
 
+# The public address of this SignWatch, for links in what leaves the site (webhooks, emails).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Webhooks: the first retry waits this long, each next one four times longer (compliance/webhooks.py).
+WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", 60)
+# Only for tests and development: allow http:// and private or loopback webhook addresses.
+WEBHOOKS_ALLOW_LOCAL = envbool("WEBHOOKS_ALLOW_LOCAL", False)
+
 # Security. Secure by default once DEBUG is off; each can be relaxed explicitly (e.g. TLS ended by a proxy).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -299,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "SignStatusEnum": "compliance.models.SignStatus",
         "LetterKindEnum": "compliance.models.Letter.Kind",
         "JurisdictionKindEnum": "compliance.models.Jurisdiction.Kind",
+        "WebhookEventEnum": "compliance.models.WebhookEvent",
     },
 }
 

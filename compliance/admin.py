@@ -19,6 +19,8 @@ from compliance.models import (
     Review,
     Venue,
     VenueType,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -198,3 +200,33 @@ class LetterAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    can_delete = False
+    fields = ["event", "status", "attempts", "last_status_code", "last_error", "next_attempt_at", "delivered_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "url", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["organisation", "url"]
+    # Made on registration; staff who register an endpoint for an organisation read it here to hand it over.
+    readonly_fields = ["secret"]
+    raw_id_fields = ["owner"]
+    inlines = [WebhookDeliveryInline]
+
+    def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form: object, change: bool) -> None:
+        from compliance import webhooks
+
+        if not obj.secret:
+            obj.secret = webhooks.new_secret()
+        super().save_model(request, obj, form, change)

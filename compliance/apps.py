@@ -9,10 +9,11 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from compliance import scoreboard
+        from compliance import scoreboard, webhooks
         from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, PostingLaw
 
         # The figures, reports and signs quote the law data: an edit in the admin must show at once.
         for model in (Jurisdiction, PostingLaw, CoveredVenueType, LawSource, AGOffice):
             post_save.connect(scoreboard.forget_on_change, sender=model, dispatch_uid=f"scoreboard-{model.__name__}")
             post_delete.connect(scoreboard.forget_on_change, sender=model, dispatch_uid=f"scoreboard-{model.__name__}")
+        post_save.connect(webhooks.law_changed, sender=PostingLaw, dispatch_uid="webhooks-law-changed")

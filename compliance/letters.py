@@ -361,10 +361,15 @@ def change(*, letter: Letter, by: Any, changes: dict[str, Any]) -> Letter:
             detail=_("Only the Attorney General office this letter is addressed to records its response."),
             field="official_response",
         )
+    was_answered = letter.answered_on is not None
     if outreach:
         letter = update_outreach(letter=letter, by=by, changes=outreach)
     if "official_response" in changes:
         letter = record_response(letter=letter, by=by, text=changes["official_response"])
+    if letter.answered_on is not None and not was_answered:
+        from compliance import webhooks
+
+        webhooks.letter_answered(letter)
     return letter
 
 

@@ -722,3 +722,76 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.jurisdiction.code} ({self.get_outreach_status_display()})"
+
+
+class WebhookEvent(models.TextChoices):
+    """What an organisation can be told about, as it happens."""
+
+    REPORT_APPROVED = "report.approved", _("A report was approved")
+    LETTER_ANSWERED = "letter.answered", _("An Attorney General office answered a letter")
+    LAW_CHANGED = "law.changed", _("A posting-law record changed")
+    FIGURES_CHANGED = "figures.changed", _("A jurisdiction's compliance figures changed")
+
+
+class WebhookEndpoint(models.Model):
+    """An organisation's HTTPS address that receives signed events (compliance/webhooks.py)."""
+
+    organisation = models.CharField(_("organisation"), max_length=200)
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    jurisdictions = models.JSONField(
+        _("jurisdictions"), default=list, blank=True, help_text=_("USPS codes; empty for every jurisdiction.")
+    )
+    # Shared with the organisation once, when the endpoint is registered; it signs every delivery.
+    secret = models.CharField(_("signing secret"), max_length=64, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="webhook_endpoints"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.url}"
+
+    def wants(self, event: str, jurisdiction_code: str | None) -> bool:
+        """Whether this endpoint subscribed to an event about a jurisdiction (None: about no one jurisdiction)."""
+        return (
+            self.is_active
+            and event in self.events
+            and (not self.jurisdictions or jurisdiction_code is None or jurisdiction_code in self.jurisdictions)
+        )
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the exact body signed, and every attempt's outcome (the delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
+
+    # Sent with every attempt, so a receiver that got a delivery twice (a lost answer) can drop the second.
+    public_id = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("event"), max_length=32, choices=WebhookEvent.choices)
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last answer's status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint.organisation} ({self.get_status_display()})"

@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import geo, photos, scoreboard
+from compliance import geo, photos, scoreboard, webhooks
 from compliance.models import Jurisdiction, Observation, Photo, Review, Venue, VenueType
 
 logger = logging.getLogger(__name__)
@@ -339,4 +339,5 @@ def moderate(*, observation: Observation, moderator: User, action: str, reason: 
     if approve:
         observation.venue.refresh_current_status()
         transaction.on_commit(scoreboard.invalidate)
+        webhooks.report_approved(observation)
     return observation

@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.api import errors, letters, views
+from compliance.api import errors, letters, views, webhooks
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
@@ -23,6 +23,9 @@ urlpatterns = [
     path("map/", views.MapFeatures.as_view(), name="api-map"),
     path("letters/", letters.LetterListCreate.as_view(), name="api-letters"),
     path("letters/<uuid:public_id>/", letters.LetterDetail.as_view(), name="api-letter"),
+    path("webhooks/", webhooks.EndpointList.as_view(), name="api-webhooks"),
+    path("webhooks/<int:pk>/", webhooks.EndpointDetail.as_view(), name="api-webhook"),
+    path("webhooks/<int:pk>/deliveries/", webhooks.EndpointDeliveries.as_view(), name="api-webhook-deliveries"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's page loads its start-up script as a file (the split view) but keeps an inline style block: this
     # one page allows inline styles, not the whole site.
