@@ -10,10 +10,11 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from compliance import scoreboard, webhooks
-        from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, PostingLaw
+        from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, Letter, PostingLaw
 
-        # The figures, reports and signs quote the law data: an edit in the admin must show at once.
-        for model in (Jurisdiction, PostingLaw, CoveredVenueType, LawSource, AGOffice):
+        # The figures, reports and signs quote the law data (and reports list letters and their answers): an edit in
+        # the admin or the tracker must show at once.
+        for model in (Jurisdiction, PostingLaw, CoveredVenueType, LawSource, AGOffice, Letter):
             post_save.connect(scoreboard.forget_on_change, sender=model, dispatch_uid=f"scoreboard-{model.__name__}")
             post_delete.connect(scoreboard.forget_on_change, sender=model, dispatch_uid=f"scoreboard-{model.__name__}")
         post_save.connect(webhooks.law_changed, sender=PostingLaw, dispatch_uid="webhooks-law-changed")

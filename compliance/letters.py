@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt, RGBColor
 
-from compliance import roles, scoreboard
+from compliance import scoreboard
 from compliance.i18n import in_english
-from compliance.models import Confidence, CoveredVenueType, Jurisdiction, Letter, LetterQuerySet, PostingLaw, VenueType
+from compliance.models import Confidence, CoveredVenueType, Jurisdiction, Letter, PostingLaw, VenueType
 from compliance.pdf import HTML
 
 # The reports work serves each jurisdiction's public report here; letters link to it.
@@ -48,8 +48,6 @@ LETTERHEAD = "SignWatch"
 LETTERHEAD_TAGLINE = (
     "Is the National Human Trafficking Hotline sign on the wall? · Hotline 1-888-373-7888 · Text 233733"
 )
-# Letters sent, whether or not an answer came: the outreach the public may count (drafts are not outreach yet).
-SENT_STATUSES = (Letter.Outreach.SENT, Letter.Outreach.ANSWERED, Letter.Outreach.NO_ANSWER)
 
 
 class LetterRefused(Exception):
@@ -292,131 +290,6 @@ def compose(
     letter._history_user = author  # type: ignore[attr-defined]
     letter.save()
     return letter
-
-
-# --- outreach tracking ---
-
-OUTREACH_FIELDS = ("outreach_status", "sent_on", "answered_on", "notes")
-
-
-def may_track(user: Any) -> bool:
-    """Advocates (and superusers) track a letter's outreach: status, dates, notes."""
-    return roles.is_advocate(user)
-
-
-def may_respond(user: Any, letter: Letter) -> bool:
-    """The AG office of the letter's jurisdiction (or a superuser) records its official response."""
-    return bool(getattr(user, "is_superuser", False)) or roles.ag_office_jurisdiction(user) == letter.jurisdiction.code
-
-
-@transaction.atomic
-def update_outreach(*, letter: Letter, by: Any, changes: dict[str, Any], today: datetime.date | None = None) -> Letter:
-    """Change a letter's outreach fields; a letter marked sent or answered without a date is dated today."""
-    today = today or timezone.localdate()
-    for field, value in changes.items():
-        if field not in OUTREACH_FIELDS:
-            raise ValueError(f"{field} is not an outreach field")
-        setattr(letter, field, value)
-    if letter.outreach_status in SENT_STATUSES and letter.sent_on is None:
-        letter.sent_on = today
-    if letter.outreach_status == Letter.Outreach.ANSWERED and letter.answered_on is None:
-        letter.answered_on = today
-    letter._history_user = by  # type: ignore[attr-defined]
-    letter.save(update_fields=[*OUTREACH_FIELDS, "updated_at"])
-    return letter
-
-
-@transaction.atomic
-def record_response(*, letter: Letter, by: Any, text: str, today: datetime.date | None = None) -> Letter:
-    """The AG office's official response: it marks the letter answered today, by that user."""
-    letter.official_response = text
-    letter.outreach_status = Letter.Outreach.ANSWERED
-    letter.answered_on = today or timezone.localdate()
-    letter.responded_by = by
-    letter._history_user = by  # type: ignore[attr-defined]
-    letter.save(update_fields=["official_response", "outreach_status", "answered_on", "responded_by", "updated_at"])
-    return letter
-
-
-class NotAllowed(Exception):
-    """A change the user's role does not allow on a letter they may see (403, not 404)."""
-
-    def __init__(self, *, detail: str, field: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
-
-
-@transaction.atomic
-def change(*, letter: Letter, by: Any, changes: dict[str, Any]) -> Letter:
-    """Apply validated changes as the user's role allows: outreach fields for advocates, the response for its office."""
-    outreach = {field: changes[field] for field in OUTREACH_FIELDS if field in changes}
-    if outreach and not may_track(by):
-        raise NotAllowed(
-            detail=_("Only advocates track a letter's outreach; an AG office records its response."),
-            field=next(iter(outreach)),
-        )
-    if "official_response" in changes and not may_respond(by, letter):
-        raise NotAllowed(
-            detail=_("Only the Attorney General office this letter is addressed to records its response."),
-            field="official_response",
-        )
-    was_answered = letter.answered_on is not None
-    if outreach:
-        letter = update_outreach(letter=letter, by=by, changes=outreach)
-    if "official_response" in changes:
-        letter = record_response(letter=letter, by=by, text=changes["official_response"])
-    if letter.answered_on is not None and not was_answered:
-        from compliance import webhooks
-
-        webhooks.letter_answered(letter)
-    return letter
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """A step in a letter's outreach: when it happened, the new status and who recorded it."""
-
-    when: datetime.datetime
-    status: str
-    label: str
-    by: str
-
-
-def status_history(letter: Letter) -> list[StatusChange]:
-    """Each change of outreach status, oldest first, from the letter's audit history."""
-    labels = dict(Letter.Outreach.choices)
-    changes: list[StatusChange] = []
-    previous = None
-    for record in letter.history.select_related("history_user").order_by("history_date", "history_id"):
-        if record.outreach_status == previous:
-            continue
-        previous = record.outreach_status
-        user = record.history_user
-        by = (user.get_full_name() or user.get_username()) if user else ""
-        changes.append(StatusChange(record.history_date, previous, str(labels.get(previous, previous)), by))
-    return changes
-
-
-@dataclass(frozen=True)
-class OutreachSummary:
-    """What the public may know of a jurisdiction's letters: how many went out and what became of them."""
-
-    sent: int
-    answered: int
-    no_answer: int
-    awaiting: int
-
-
-def outreach_summary(letters: LetterQuerySet) -> OutreachSummary:
-    """Counts of sent letters by outcome (drafts are not counted: they are not outreach yet)."""
-    counts = dict(letters.order_by().values_list("outreach_status").annotate(letters=Count("pk")))
-    return OutreachSummary(
-        sent=sum(counts.get(status, 0) for status in SENT_STATUSES),
-        answered=counts.get(Letter.Outreach.ANSWERED, 0),
-        no_answer=counts.get(Letter.Outreach.NO_ANSWER, 0),
-        awaiting=counts.get(Letter.Outreach.SENT, 0),
-    )
 
 
 # --- DOCX and PDF ---

@@ -661,14 +661,23 @@ class AGOfficeAccount(models.Model):
         return f"{self.user} ({self.jurisdiction.code} AG office)"
 
 
+def _answer_path(letter: Letter, filename: str) -> str:
+    # A random name: the uploader's file name can carry a person's name or a case number.
+    return f"letter-answers/{uuid.uuid4().hex}.pdf"
+
+
 class LetterQuerySet(models.QuerySet["Letter"]):
+    def sent(self) -> LetterQuerySet:
+        """Letters that went out: the public record of outreach (kind, dates, the office's answer)."""
+        return self.filter(sent_on__isnull=False).exclude(outreach_status=Letter.Outreach.DRAFT)
+
     def visible_to(self, user: Any) -> LetterQuerySet:
         """Letters a user may open: their own and, for staff and advocates, all; for an AG office, those to it."""
         from compliance import roles
 
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or roles.is_advocate(user):
+        if user.is_staff or user.is_superuser or roles.is_advocate(user):
             return self
         code = roles.ag_office_jurisdiction(user)
         return self.filter(jurisdiction__code=code) if code else self.filter(author=user)
@@ -706,6 +715,9 @@ class Letter(models.Model):
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     official_response = models.TextField(_("official response"), blank=True)
+    answer_attachment = models.FileField(
+        _("answer (PDF)"), upload_to=_answer_path, blank=True, help_text=_("The office's answer as sent, if any.")
+    )
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -722,6 +734,12 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.jurisdiction.code} ({self.get_outreach_status_display()})"
+
+    def days_without_answer(self, today: datetime.date | None = None) -> int | None:
+        """Days since the letter was sent, while no answer is recorded; None once answered or if never sent."""
+        if self.sent_on is None or self.answered_on is not None:
+            return None
+        return ((today or timezone.localdate()) - self.sent_on).days
 
 
 class WebhookEvent(models.TextChoices):

@@ -22,6 +22,7 @@ urlpatterns = [
     path("letters/<uuid:public_id>/", letters.letter_page, name="letter"),
     path("letters/<uuid:public_id>.docx", letters.letter_docx, name="letter-docx"),
     path("letters/<uuid:public_id>.pdf", letters.letter_pdf, name="letter-pdf"),
+    path("letters/<uuid:public_id>/answer.pdf", letters.answer_attachment, name="letter-answer"),
     path("feeds/all.atom", feeds.activity_feed, name="feed-all"),
     path("feeds/<code:code>.atom", feeds.activity_feed, name="feed-jurisdiction"),
     path("signs/", signs.sign_picker, name="signs"),

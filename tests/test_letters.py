@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from compliance import letters, scoreboard
+from compliance import letters, outreach, scoreboard
 from compliance.models import AGOffice, AGOfficeAccount, Jurisdiction, Letter, PostingLaw, Venue
 from tests.test_compliance_api import approved_venue
 from tests.test_observations import AUSTIN
@@ -349,7 +349,7 @@ def test_advocate_creates_a_letter_and_tracks_it(advocate):
     assert wrong.status_code == 400 and wrong.json()["field"] == "sent_on"
     not_theirs = api.patch(f"/api/letters/{letter.public_id}/", {"official_response": "Fake."}, format="json")
     assert not_theirs.status_code == 403
-    assert [change.status for change in letters.status_history(Letter.objects.get(pk=letter.pk))] == ["draft", "sent"]
+    assert [change.status for change in outreach.status_history(Letter.objects.get(pk=letter.pk))] == ["draft", "sent"]
 
 
 def test_only_advocates_create_letters(db):
@@ -441,16 +441,20 @@ def test_downloads_are_attachments_that_no_shared_cache_keeps(client, advocate, 
     assert texas_letter.subject in docx_text(word.content)
 
 
-def test_state_page_shows_outreach_counts_publicly_and_letters_to_their_readers(client, advocate, texas_letter):
-    letters.update_outreach(letter=texas_letter, by=advocate, changes={"outreach_status": "sent"})
+def test_state_page_shows_letters_sent_publicly_and_drafts_to_their_readers(client, advocate, texas_letter):
+    outreach.update_outreach(letter=texas_letter, by=advocate, changes={"outreach_status": "sent"})
     answered = compose("TX", "custom", advocate)
-    letters.record_response(letter=answered, by=user_in_office("tx-office", "TX"), text="Thanks.")
+    outreach.record_response(letter=answered, by=user_in_office("tx-office", "TX"), text="Thanks.")
     compose("TX", "custom", advocate)  # a draft: not outreach yet
 
     public = client.get("/j/TX/").content.decode()
     assert "2 letters sent to the Attorney General office through SignWatch:" in public
     assert "1 answered, 0 without an answer, 1 awaiting an answer." in public
-    assert str(texas_letter.public_id) not in public and "Enforcement request" not in public
+    # Public: each letter sent, its kind, date and the office's answer; never a link to the letter or a draft.
+    assert str(texas_letter.public_id) not in public and "/letters/" not in public
+    assert "Enforcement request" in public and '<q class="letter-answer">Thanks.</q>' in public
+    assert "No answer yet: 0 days since it was sent." in public
+    assert public.count('<th scope="row">Custom') == 1  # the answered one; the draft is not listed
 
     client.force_login(advocate)
     html = client.get("/j/TX/").content.decode()

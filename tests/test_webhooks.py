@@ -132,7 +132,7 @@ def test_each_event_reaches_the_receiver_once_after_a_retry_by_the_worker(receiv
 @pytest.mark.django_db(transaction=True)
 def test_immediate_backend_retries_through_the_command(receiver, committed_registry, advocate):
     register(receiver, ["letter.answered"], jurisdictions=["TX"])
-    from compliance import letters
+    from compliance import outreach
     from compliance.models import Jurisdiction
 
     letter = Letter.objects.create(
@@ -144,7 +144,7 @@ def test_immediate_backend_retries_through_the_command(receiver, committed_regis
         outreach_status=Letter.Outreach.SENT,
         sent_on=timezone.localdate() - datetime.timedelta(days=9),
     )
-    letters.change(
+    outreach.change(
         letter=letter, by=advocate, changes={"outreach_status": "answered", "answered_on": timezone.localdate()}
     )
     assert [request["status"] for request in receiver.received] == [500]

@@ -6,23 +6,21 @@ user of another state (or anyone else) cannot even learn that it exists.
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from typing import Any
 
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance import letters, roles
+from compliance import letters, outcomes, outreach, roles
 from compliance.api.errors import APIError, error_responses
 from compliance.api.serializers import choice_filter_parameters
 from compliance.models import Jurisdiction, Letter
@@ -59,20 +57,19 @@ class LetterCreateInput(serializers.Serializer):
         return jurisdiction
 
 
-def _not_in_future(value: datetime.date | None) -> datetime.date | None:
-    if value and value > timezone.localdate():
-        raise serializers.ValidationError(_("The date cannot be in the future."), code="future_date")
-    return value
-
-
 class LetterUpdateInput(serializers.Serializer):
-    """Outreach fields (advocates) and the official response (the letter's AG office); nothing else may change."""
+    """Outreach fields (advocates) and the office's answer (its AG office, or staff); nothing else may change.
+
+    With `official_response`, `answered_on` is the answer's date (today when left out) and `answer_attachment` the
+    answer as a PDF (send the request as multipart/form-data then). Dates are checked by compliance/outreach.py.
+    """
 
     outreach_status = serializers.ChoiceField(choices=Letter.Outreach.choices, required=False)
-    sent_on = serializers.DateField(required=False, allow_null=True, validators=[_not_in_future])
-    answered_on = serializers.DateField(required=False, allow_null=True, validators=[_not_in_future])
+    sent_on = serializers.DateField(required=False, allow_null=True)
+    answered_on = serializers.DateField(required=False, allow_null=True)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     official_response = serializers.CharField(max_length=20000, required=False)
+    answer_attachment = serializers.FileField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The text, figures and recipient are frozen when the letter is written: say so rather than ignore them.
@@ -84,10 +81,9 @@ class LetterUpdateInput(serializers.Serializer):
             )
         if not attrs:
             raise serializers.ValidationError(_("Send at least one field to change."), code="required")
-        sent_on, answered_on = attrs.get("sent_on"), attrs.get("answered_on")
-        if sent_on and answered_on and answered_on < sent_on:
+        if "answer_attachment" in attrs and "official_response" not in attrs:
             raise serializers.ValidationError(
-                {"answered_on": _("A letter cannot be answered before it was sent.")}, code="invalid"
+                {"official_response": _("Send the answer's text with its PDF.")}, code="required"
             )
         return attrs
 
@@ -140,9 +136,52 @@ class LetterOutput(serializers.ModelSerializer):
     def to_representation(self, letter: Letter) -> dict[str, Any]:
         data = super().to_representation(letter)
         # Notes are the advocates' working notes; the AG office sees the letter, its status and its own response.
-        if not letters.may_track(self.context["request"].user):
+        if not outreach.may_track(self.context["request"].user):
             data.pop("notes")
         return data
+
+
+class RateOutput(serializers.Serializer):
+    posted = serializers.IntegerField()
+    deficient = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    n = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+    sufficient = serializers.BooleanField()
+
+
+class DifferenceOutput(serializers.Serializer):
+    estimate = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+
+
+class BeforeAfterOutput(serializers.Serializer):
+    sent_on = serializers.DateField()
+    before = RateOutput(help_text=_("Venues observed in the 12 months up to the day the letter was sent."))
+    after = RateOutput(help_text=_("Venues observed after that day."))
+    difference = DifferenceOutput(help_text=_("after − before, with Newcombe's 95% interval."))
+
+
+class PublicLetterOutput(serializers.Serializer):
+    """What anyone may know of a letter that went out (compliance/outreach.py: public_letters)."""
+
+    id = serializers.CharField(source="public_id")
+    jurisdiction = serializers.CharField()
+    kind = LetterKindField(read_only=True)
+    kind_label = serializers.CharField()
+    sent_on = serializers.DateField()
+    answered_on = serializers.DateField(allow_null=True)
+    answer = serializers.CharField(help_text=_("The office's answer, as it recorded it; empty while none."))
+    answer_attachment_url = serializers.CharField(allow_null=True)
+    days_without_answer = serializers.IntegerField(allow_null=True)
+    before_after = serializers.SerializerMethodField()
+
+    @extend_schema_field(BeforeAfterOutput)
+    def get_before_after(self, letter: outreach.PublicLetter) -> dict[str, Any]:
+        return outcomes.as_dict(letter.before_after)
 
 
 # --- views ---
@@ -169,8 +208,21 @@ def _refused(refused: letters.LetterRefused) -> APIError:
 
 @extend_schema_view(
     get=extend_schema(
+        description=_(
+            "Advocates and AG office accounts get the letters they may read, in full. Anyone else gets the public "
+            "record of letters sent (kind, dates, the office's answer, figures before and after), filtered by "
+            "`jurisdiction` only."
+        ),
         parameters=choice_filter_parameters(LetterFilter),
-        responses={200: LetterOutput(many=True), **error_responses(400)},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="LetterOrPublicLetter",
+                serializers=[LetterOutput, PublicLetterOutput],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            **error_responses(400),
+        },
     )
 )
 class LetterListCreate(generics.ListCreateAPIView):
@@ -183,6 +235,24 @@ class LetterListCreate(generics.ListCreateAPIView):
 
     def get_queryset(self):
         return Letter.objects.visible_to(self.request.user).select_related("jurisdiction")
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if outreach.may_track(request.user) or roles.ag_office_jurisdiction(request.user):
+            return super().get(request, *args, **kwargs)
+        jurisdiction = None
+        if code := request.query_params.get("jurisdiction", "").strip():
+            jurisdiction = Jurisdiction.objects.filter(code=code.upper()).first()
+            if jurisdiction is None:
+                raise APIError(
+                    status_code=400,
+                    code="unknown_jurisdiction",
+                    detail=_("There is no jurisdiction with this code."),
+                    field="jurisdiction",
+                )
+        public = outreach.public_letters(jurisdiction)
+        response = Response(PublicLetterOutput(public, many=True).data)
+        response["Cache-Control"] = "public, max-age=300"
+        return response
 
     @extend_schema(request=LetterCreateInput, responses={201: LetterOutput, **error_responses(400, 403, 415)})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -220,9 +290,11 @@ class LetterDetail(APIView):
         changes = LetterUpdateInput(data=request.data)
         changes.is_valid(raise_exception=True)
         try:
-            letter = letters.change(letter=letter, by=request.user, changes=changes.validated_data)
-        except letters.NotAllowed as refused:
+            letter = outreach.change(letter=letter, by=request.user, changes=changes.validated_data)
+        except outreach.NotAllowed as refused:
             raise APIError(
                 status_code=403, code="permission_denied", detail=refused.detail, field=refused.field
             ) from None
+        except outreach.InvalidChange as refused:
+            raise APIError(status_code=400, code=refused.code, detail=refused.detail, field=refused.field) from None
         return Response(LetterOutput(letter, context={"request": request}).data)

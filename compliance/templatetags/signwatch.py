@@ -29,3 +29,14 @@ def interval(figures: dict[str, Any] | None) -> str:
 def lookup(mapping: dict[str, Any], key: str) -> Any:
     """mapping[key] in a template (venue type names by slug)."""
     return mapping.get(key, key)
+
+
+@register.filter
+def points(value: float | None) -> str:
+    """A difference of two shares in percentage points, signed: 0.3012 → "+30", -0.05 → "−5"; none → "—"."""
+    if value is None or value == "":
+        return "—"
+    rounded = round(float(value) * 100)
+    if rounded == 0:
+        return "0"
+    return f"+{rounded}" if rounded > 0 else f"−{-rounded}"

@@ -1,7 +1,7 @@
 """Letters pages: the outreach tracker, a letter with its downloads and history, and the DOCX and PDF themselves.
 
-Plain HTML forms post here (with CSRF); they are validated by the API's input serializers and applied by the same
-domain functions as the API, so both paths keep the same rules. A letter the user may not see answers 404.
+Plain HTML forms post here (with CSRF); they are validated by the page forms (compliance/forms.py) and applied by
+the same domain functions as the API, so both paths keep the same rules. A letter the user may not see answers 404.
 """
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from compliance import letters, roles, scoreboard
-from compliance.api.letters import LetterCreateInput, LetterUpdateInput
+from compliance import letters, outreach, roles, scoreboard
+from compliance.forms import SUGGESTED, AnswerForm, LetterForm, OutreachForm
 from compliance.models import Jurisdiction, Letter
-
-SUGGESTED = "suggested"  # the tracker form's choice "the kind that fits the state's figures"
 
 
 def _visible_letter(request: HttpRequest, public_id: uuid.UUID) -> Letter:
@@ -30,18 +28,16 @@ def _visible_letter(request: HttpRequest, public_id: uuid.UUID) -> Letter:
     )
 
 
-def _first_errors(errors: dict[str, Any]) -> dict[str, str]:
-    """A serializer's errors as one message per field, for a form."""
-    return {
-        field: str(messages[0]) if isinstance(messages, list) else str(messages) for field, messages in errors.items()
-    }
+def _first_errors(form: Any) -> dict[str, str]:
+    """A form's errors as one message per field."""
+    return {field: str(messages[0]) for field, messages in form.errors.items()}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def tracker_page(request: HttpRequest) -> HttpResponse:
     """Advocates' and AG offices' outreach tracker: letters by state, and (for advocates) a form to write one."""
-    may_write = letters.may_track(request.user)
+    may_write = outreach.may_track(request.user)
     if not may_write and not roles.ag_office_jurisdiction(request.user):
         raise PermissionDenied
     board = scoreboard.current().data["jurisdictions"]
@@ -51,26 +47,26 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
         if not may_write:
             raise PermissionDenied
         form_values = {field: request.POST.get(field, "") for field in form_values}
-        data = dict(form_values)
-        if data["kind"] == SUGGESTED and data["jurisdiction"].upper() in board:
-            data["kind"] = letters.suggested_kind(board[data["jurisdiction"].upper()])
-        fields = LetterCreateInput(data=data)
-        if fields.is_valid():
-            jurisdiction = fields.validated_data["jurisdiction"]
+        form = LetterForm(form_values)
+        if form.is_valid():
+            jurisdiction = form.cleaned_data["jurisdiction"]
+            kind = form.cleaned_data["kind"]
+            if kind == SUGGESTED:
+                kind = letters.suggested_kind(board[jurisdiction.code])
             try:
                 letter = letters.compose(
                     jurisdiction=jurisdiction,
-                    kind=fields.validated_data["kind"],
+                    kind=kind,
                     author=request.user,
                     report_url=request.build_absolute_uri(letters.report_path(jurisdiction.code)),
-                    message=fields.validated_data["message"],
+                    message=form.cleaned_data["message"],
                 )
             except letters.LetterRefused as refused:
                 errors = {refused.field or "jurisdiction": refused.detail}
             else:
                 return redirect("letter", letter.public_id)
         else:
-            errors = _first_errors(fields.errors)
+            errors = _first_errors(form)
     visible = (
         Letter.objects.visible_to(request.user)
         .select_related("jurisdiction", "author")
@@ -95,33 +91,27 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_changes(request: HttpRequest) -> dict[str, Any]:
-    """The fields one of the letter page's forms sends; an empty date box means "no date"."""
-    if request.POST.get("action") == "response":
-        return {"official_response": request.POST.get("official_response", "")}
-    changes: dict[str, Any] = {field: request.POST[field] for field in letters.OUTREACH_FIELDS if field in request.POST}
-    for field in ("sent_on", "answered_on"):
-        if field in changes and not changes[field]:
-            changes[field] = None
-    return changes
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def letter_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A letter: its frozen text, downloads, outreach history, and the forms its readers may use."""
     letter = _visible_letter(request, public_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        changes = LetterUpdateInput(data=_form_changes(request))
-        if changes.is_valid():
+        answering = request.POST.get("action") == "response"
+        form = AnswerForm(request.POST, request.FILES) if answering else OutreachForm(request.POST)
+        if form.is_valid():
             try:
-                letters.change(letter=letter, by=request.user, changes=changes.validated_data)
-            except letters.NotAllowed:
+                outreach.change(letter=letter, by=request.user, changes=form.changes())
+            except outreach.NotAllowed:
                 raise PermissionDenied from None
-            if request.POST.get("next") == "tracker":
-                return redirect(reverse("letters") + f"#letter-{letter.public_id}")
-            return redirect("letter", letter.public_id)
-        errors = _first_errors(changes.errors)
+            except outreach.InvalidChange as refused:
+                errors = {refused.field: refused.detail}
+            else:
+                if request.POST.get("next") == "tracker":
+                    return redirect(reverse("letters") + f"#letter-{letter.public_id}")
+                return redirect("letter", letter.public_id)
+        else:
+            errors = _first_errors(form)
     return render(
         request,
         "letters/letter.html",
@@ -129,14 +119,30 @@ def letter_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "letter": letter,
             "dated": letters.dated(letter),
             "blocks": letters.blocks(letter.body),
-            "history": letters.status_history(letter),
-            "may_track": letters.may_track(request.user),
-            "may_respond": letters.may_respond(request.user, letter),
+            "history": outreach.status_history(letter),
+            "may_track": outreach.may_track(request.user),
+            "may_respond": outreach.may_respond(request.user, letter),
             "statuses": Letter.Outreach.choices,
             "errors": errors,
         },
         status=400 if errors else 200,
     )
+
+
+@require_safe
+def answer_attachment(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The office's answer as it sent it (a PDF): public, like the answer's text, once the letter went out."""
+    letter = get_object_or_404(Letter.objects.sent(), public_id=public_id)
+    if not letter.answer_attachment:
+        raise Http404
+    with letter.answer_attachment.open("rb") as stored:
+        content = stored.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="answer-{letter.jurisdiction.code}-{letter.answered_on or letter.sent_on}.pdf"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _download(letter: Letter, content: bytes, extension: str, content_type: str) -> HttpResponse:

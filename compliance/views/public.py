@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from compliance import letters, scoreboard, scoring
+from compliance import outreach, scoreboard, scoring
 from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, SignStatus, Venue, VenueType
 
 
@@ -80,9 +80,10 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "method": scoring.METHOD,
             "map_config": {**base_map_config(), "jurisdiction": jurisdiction.code},
             # Outreach: everyone sees counts of letters sent and answered; only readers of the letters see them listed.
-            "outreach": letters.outreach_summary(jurisdiction.letters.all()),
+            "outreach": outreach.outreach_summary(jurisdiction.letters.all()),
+            "public_letters": outreach.public_letters(jurisdiction),
             "letters": Letter.objects.visible_to(request.user).filter(jurisdiction=jurisdiction)[:50],
-            "may_write_letters": letters.may_track(request.user),
+            "may_write_letters": outreach.may_track(request.user),
         },
     )
 

@@ -1,0 +1,57 @@
+"""The pages' forms. The API validates with its own serializers; both hand what they accept to the same domain
+functions (compliance/letters.py writes letters, compliance/outreach.py records what became of them), which hold the
+rules both must keep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from compliance.models import Jurisdiction, Letter
+
+SUGGESTED = "suggested"  # the tracker form's choice "the kind that fits the state's figures"
+
+
+class LetterForm(forms.Form):
+    """The tracker's "write a letter" form (advocates)."""
+
+    jurisdiction = forms.CharField(max_length=2)
+    kind = forms.ChoiceField(choices=[(SUGGESTED, _("Suggested")), *Letter.Kind.choices])
+    message = forms.CharField(max_length=5000, required=False)
+
+    def clean_jurisdiction(self) -> Jurisdiction:
+        jurisdiction = Jurisdiction.objects.filter(code=self.cleaned_data["jurisdiction"].strip().upper()).first()
+        if jurisdiction is None:
+            raise forms.ValidationError(_("There is no jurisdiction with this code."), code="unknown_jurisdiction")
+        return jurisdiction
+
+
+class OutreachForm(forms.Form):
+    """The letter page's outreach form (advocates): status, dates, notes. An empty date box means "no date"."""
+
+    outreach_status = forms.ChoiceField(choices=Letter.Outreach.choices)
+    sent_on = forms.DateField(required=False)
+    answered_on = forms.DateField(required=False)
+    notes = forms.CharField(max_length=5000, required=False)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the form sent, as outreach.change() takes them."""
+        return {field: value for field, value in self.cleaned_data.items() if field in self.data}
+
+
+class AnswerForm(forms.Form):
+    """The letter page's answer form (the letter's AG office, or staff on its behalf)."""
+
+    official_response = forms.CharField(max_length=20000)
+    answered_on = forms.DateField(required=False)
+    answer_attachment = forms.FileField(required=False)
+
+    def changes(self) -> dict[str, Any]:
+        changes = {"official_response": self.cleaned_data["official_response"]}
+        if self.cleaned_data.get("answered_on"):
+            changes["answered_on"] = self.cleaned_data["answered_on"]
+        if self.cleaned_data.get("answer_attachment"):
+            changes["answer_attachment"] = self.cleaned_data["answer_attachment"]
+        return changes
