@@ -6,7 +6,7 @@ misconfigured instance: volunteers' safety depends on production settings being 
 
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -223,6 +223,27 @@ TASKS = {
         )
     }
 }
+
+# Email (review notices to volunteers who leave an address): printed to the console unless EMAIL_URL names an SMTP
+# server: smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 (TLS), or smtp://host:25 (plain).
+EMAIL_URL = os.environ.get("EMAIL_URL") or "console://"
+_email = urlsplit(EMAIL_URL)
+if _email.scheme == "console":
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif _email.scheme in ("smtp", "smtps"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or ""
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = _email.scheme == "smtp" and EMAIL_PORT == 587
+    EMAIL_TIMEOUT = 20
+else:
+    raise ImproperlyConfigured(f"EMAIL_URL must start with console://, smtp:// or smtps://, not {_email.scheme!r}")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "SignWatch <no-reply@signwatch.invalid>"
+# An email that fails to send is tried again after this many seconds, then four times longer, three tries in all.
+EMAIL_RETRY_BASE_SECONDS = envint("EMAIL_RETRY_BASE_SECONDS", 300)
 
 # The public address of this SignWatch, for links in what leaves the site (webhooks, emails).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

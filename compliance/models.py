@@ -813,3 +813,23 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.endpoint.organisation} ({self.get_status_display()})"
+
+
+class ReportContact(models.Model):
+    """An email address a volunteer left with a report, to hear what became of it. Never shown to anyone.
+
+    Kept only for the notices (compliance/notifications.py); deleted with the report, or with every other report
+    of the same address when its owner unsubscribes.
+    """
+
+    observation = models.OneToOneField(Observation, on_delete=models.CASCADE, related_name="contact")
+    email = models.EmailField(_("email"), max_length=254, db_index=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report contact")
+        verbose_name_plural = _("report contacts")
+
+    def __str__(self) -> str:
+        return f"contact for report {self.observation_id}"

@@ -21,8 +21,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import geo, photos, scoreboard, webhooks
-from compliance.models import Jurisdiction, Observation, Photo, Review, Venue, VenueType
+from compliance import geo, notifications, photos, scoreboard, webhooks
+from compliance.models import Jurisdiction, Observation, Photo, ReportContact, Review, Venue, VenueType
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,9 @@ class Submission:
     observed_on: datetime.date | None = None
     submitter: User | None = None
     idempotency_key: str | None = None
+    # An address to hear what became of the report (review, and answers to letters about its state): private.
+    email: str = ""
+    language: str = "en"
 
 
 @dataclass
@@ -314,6 +317,8 @@ def _record(
             zip(submission.photos, duplicates, stored, strict=True)
         )
     )
+    if submission.email:
+        ReportContact.objects.create(observation=observation, email=submission.email, language=submission.language)
     return observation
 
 
@@ -340,4 +345,5 @@ def moderate(*, observation: Observation, moderator: User, action: str, reason: 
         observation.venue.refresh_current_status()
         transaction.on_commit(scoreboard.invalidate)
         webhooks.report_approved(observation)
+    notifications.report_reviewed(observation)
     return observation

@@ -169,9 +169,10 @@ def change(*, letter: Letter, by: Any, changes: dict[str, Any]) -> Letter:
             attachment=changes.get("answer_attachment"),
         )
     if letter.answered_on is not None and not was_answered:
-        from compliance import webhooks
+        from compliance import notifications, webhooks
 
         webhooks.letter_answered(letter)
+        notifications.letter_answered(letter)
     return letter
 
 

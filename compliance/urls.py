@@ -11,6 +11,7 @@ urlpatterns = [
     path("sw.js", volunteers.service_worker, name="service-worker"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),
     path("my/reports/", volunteers.my_reports_page, name="my-reports"),
+    path("unsubscribe/<str:token>/", volunteers.unsubscribe_page, name="unsubscribe"),
     path("moderate/", moderation.moderate_page, name="moderate"),
     path("photos/<uuid:public_id>.jpg", photos.photo, name="photo"),
     path("photos/<uuid:public_id>/thumb.jpg", photos.photo_thumbnail, name="photo-thumbnail"),

@@ -243,6 +243,16 @@ class ObservationInput(serializers.Serializer):
     )
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     observed_on = serializers.DateField(required=False, allow_null=True)
+    email = serializers.EmailField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Optional: to hear what became of the report (the review, answers to letters about its state). Kept only "
+            "for this, never shown to anyone; every email has a link that deletes it."
+        ),
+    )
 
     def validate_observed_on(self, value: datetime.date | None) -> datetime.date | None:
         if value and value > timezone.localdate() + datetime.timedelta(days=1):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -236,6 +237,8 @@ class ObservationCreate(APIView):
             observed_on=data.get("observed_on"),
             submitter=request.user if request.user.is_authenticated else None,
             idempotency_key=key,
+            email=data["email"].strip(),
+            language=translation.get_language() or "en",
         )
         try:
             observation = observations.submit(submission)

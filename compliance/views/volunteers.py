@@ -1,4 +1,5 @@
-"""The volunteer's pages: the report form (and its service worker), the private receipt, their own reports."""
+"""The volunteer's pages: the report form (and its service worker), the private receipt, their own reports, and
+the unsubscribe link of the emails."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
+from django.views.decorators.http import require_http_methods, require_safe
 
+from compliance import notifications
 from compliance.models import Deficiency, Observation, SignStatus
 from compliance.views.public import base_map_config
 
@@ -73,3 +75,19 @@ def _service_worker_script() -> bytes:
     found = finders.find("js/sw.js")
     assert isinstance(found, str), "frontend/static/js/sw.js is part of the project"
     return Path(found).read_bytes()
+
+
+@csrf_exempt  # the one-click unsubscribe (RFC 8058) is a POST from the mail client, which has no CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop the emails and delete the address: GET asks (mail scanners open links), POST does it."""
+    contact_id = notifications.contact_id_of(token)
+    if contact_id is None:
+        raise Http404
+    done = False
+    if request.method == "POST":
+        notifications.unsubscribe(contact_id)
+        done = True
+    response = render(request, "compliance/unsubscribe.html", {"done": done})
+    response["Cache-Control"] = "no-store"
+    return response

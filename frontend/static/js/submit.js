@@ -279,6 +279,8 @@
       if (language.trim()) fields.push(["languages", language.trim()]);
     });
     fields.push(["notes", form.elements.notes.value]);
+    // Kept in the form for the next report: the volunteer typed it once.
+    if ($("notify-email").value.trim()) fields.push(["email", $("notify-email").value.trim()]);
     if ($("observed-on").value) fields.push(["observed_on", $("observed-on").value]);
     var entry = { key: state.idempotencyKey, createdAt: new Date().toISOString(), fields: fields, photos: blobs };
 
