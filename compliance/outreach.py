@@ -248,18 +248,20 @@ class PublicLetter:
 
 
 def public_letters(
-    jurisdiction: Jurisdiction | None = None, *, today: datetime.date | None = None
+    letters: LetterQuerySet | Jurisdiction | None = None, *, today: datetime.date | None = None
 ) -> list[PublicLetter]:
-    """Letters sent (to one jurisdiction, or all), newest first, each with its before-and-after figures."""
+    """Letters sent (those given, those to a jurisdiction, or all), newest first, with their before and after."""
     today = today or timezone.localdate()
-    sent = Letter.objects.sent().select_related("jurisdiction").order_by("-sent_on", "-pk")
-    if jurisdiction is not None:
-        sent = sent.filter(jurisdiction=jurisdiction)
-    letters = [letter for letter in sent if letter.sent_on is not None]
-    if not letters:
+    if isinstance(letters, Jurisdiction):
+        sent = Letter.objects.sent().filter(jurisdiction=letters)
+    else:
+        sent = (letters if letters is not None else Letter.objects.all()).sent()
+    sent = sent.select_related("jurisdiction").order_by("-sent_on", "-pk")
+    chosen = [letter for letter in sent if letter.sent_on is not None]
+    if not chosen:
         return []
-    codes = {letter.jurisdiction.code for letter in letters}
-    earliest = min(letter.sent_on for letter in letters if letter.sent_on) - datetime.timedelta(
+    codes = {letter.jurisdiction.code for letter in chosen}
+    earliest = min(letter.sent_on for letter in chosen if letter.sent_on) - datetime.timedelta(
         days=outcomes.BEFORE_DAYS
     )
     rows_by_code: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
@@ -275,7 +277,7 @@ def public_letters(
         for item in Jurisdiction.objects.with_current_law().filter(code__in=codes)
     }
     answer: list[PublicLetter] = []
-    for letter in letters:
+    for letter in chosen:
         assert letter.sent_on is not None  # narrowed above, for the type checker
         code = letter.jurisdiction.code
         law = laws.law_in_force(periods.get(code, []), letter.sent_on)

@@ -118,7 +118,9 @@ def test_anonymous_callers_get_the_public_subset_only(texas_before_and_after, ad
     text = answer.content.decode()
     for private in ("call back on Tuesday", texas_before_and_after.subject, "advocate", "Ada"):
         assert private not in text
-    assert APIClient().get("/api/letters/", {"jurisdiction": "ZZ"}).status_code == 400
+    assert APIClient().get("/api/letters/", {"jurisdiction": "ZZ"}).json() == []
+    assert APIClient().get("/api/letters/", {"kind": "custom"}).json() == []
+    assert APIClient().get("/api/letters/", {"outreach_status": "AAA"}).status_code == 400
 
 
 def pdf_bytes() -> bytes:

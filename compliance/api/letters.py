@@ -13,6 +13,7 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
@@ -210,8 +211,7 @@ def _refused(refused: letters.LetterRefused) -> APIError:
     get=extend_schema(
         description=_(
             "Advocates and AG office accounts get the letters they may read, in full. Anyone else gets the public "
-            "record of letters sent (kind, dates, the office's answer, figures before and after), filtered by "
-            "`jurisdiction` only."
+            "record of letters sent (kind, dates, the office's answer, figures before and after)."
         ),
         parameters=choice_filter_parameters(LetterFilter),
         responses={
@@ -239,17 +239,11 @@ class LetterListCreate(generics.ListCreateAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if outreach.may_track(request.user) or roles.ag_office_jurisdiction(request.user):
             return super().get(request, *args, **kwargs)
-        jurisdiction = None
-        if code := request.query_params.get("jurisdiction", "").strip():
-            jurisdiction = Jurisdiction.objects.filter(code=code.upper()).first()
-            if jurisdiction is None:
-                raise APIError(
-                    status_code=400,
-                    code="unknown_jurisdiction",
-                    detail=_("There is no jurisdiction with this code."),
-                    field="jurisdiction",
-                )
-        public = outreach.public_letters(jurisdiction)
+        # The same filters as the full list, over the letters that went out.
+        filterset = LetterFilter(request.query_params, queryset=Letter.objects.sent(), request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        public = outreach.public_letters(filterset.qs)
         response = Response(PublicLetterOutput(public, many=True).data)
         response["Cache-Control"] = "public, max-age=300"
         return response
