@@ -134,16 +134,16 @@ def test_approved_photo_and_venue_become_public(api, client, moderator):
     observations.moderate(observation=observation, moderator=moderator, action="approve")
     photo = observation.photos.get()
     assert client.get(f"/photos/{photo.public_id}/thumb.jpg").status_code == 200
-    venue = api.get(f"/api/venues/{observation.venue_id}/").json()
+    venue = api.get(f"/api/venues/{observation.venue.public_id}/").json()
     assert venue["current_status"] == "posted"
     assert "captured_latitude" not in venue
     nearby = api.get("/api/venues/nearby/", {"lat": AUSTIN[0], "lon": AUSTIN[1]}).json()
-    assert [v["id"] for v in nearby] == [observation.venue_id]
+    assert [v["id"] for v in nearby] == [str(observation.venue.public_id)]
 
 
 def test_venues_not_yet_approved_are_not_public(api):
     observation = submit(api)
-    assert api.get(f"/api/venues/{observation.venue_id}/").status_code == 404
+    assert api.get(f"/api/venues/{observation.venue.public_id}/").status_code == 404
     assert api.get("/api/venues/nearby/", {"lat": AUSTIN[0], "lon": AUSTIN[1]}).json() == []
 
 

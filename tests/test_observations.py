@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from compliance import observations
 from compliance.models import Observation, Photo, Venue
 from tests import images
 from tests.conftest import stored_files
@@ -217,10 +218,13 @@ def test_reports_within_the_radius_join_one_venue(api):
     assert venue.tile_key > 0
 
 
-def test_choosing_a_venue_far_away_is_flagged(api):
+def test_choosing_a_venue_far_away_is_flagged(api, moderator):
     first = post(api, plain_jpeg(1), **at(AUSTIN)).json()
+    observations.moderate(
+        observation=Observation.objects.get(public_id=first["id"]), moderator=moderator, action="approve"
+    )
     venue = Observation.objects.get(public_id=first["id"]).venue
-    second = post(api, plain_jpeg(2), venue_id=venue.pk, **at(DALLAS)).json()
+    second = post(api, plain_jpeg(2), venue_id=str(venue.public_id), **at(DALLAS)).json()
     observation = Observation.objects.get(public_id=second["id"])
     assert observation.venue == venue
     assert "far_from_venue" in observation.flags
