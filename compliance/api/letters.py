@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compliance import letters, roles
+from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses
 from compliance.api.serializers import choice_filter_parameters
 from compliance.models import Jurisdiction, Letter
@@ -173,7 +174,7 @@ def _refused(refused: letters.LetterRefused) -> APIError:
         responses={200: LetterOutput(many=True), **error_responses(400)},
     )
 )
-class LetterListCreate(generics.ListCreateAPIView):
+class LetterListCreate(NoStore, generics.ListCreateAPIView):
     """The letters you may see, newest first; advocates write a new one (its text and figures are then frozen)."""
 
     serializer_class = LetterOutput
@@ -202,7 +203,7 @@ class LetterListCreate(generics.ListCreateAPIView):
         return Response(LetterOutput(letter, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class LetterDetail(APIView):
+class LetterDetail(NoStore, APIView):
     """A letter you may see; PATCH tracks its outreach (advocates) or records the official response (its AG office)."""
 
     def _letter(self, request: Request, public_id: uuid.UUID) -> Letter:

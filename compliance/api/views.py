@@ -26,6 +26,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from compliance import geo, maps, observations, photos, scoreboard
+from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses, from_domain
 from compliance.api.permissions import IsModerator
 from compliance.api.serializers import (
@@ -182,7 +183,7 @@ def _clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
     return cleaned
 
 
-class ObservationCreate(APIView):
+class ObservationCreate(NoStore, APIView):
     """A volunteer's report: 1–3 photos of a venue's hotline sign (or of the wall where it is missing)."""
 
     parser_classes = [MultiPartParser, FormParser]
@@ -264,7 +265,7 @@ def _request_digest(request: Request, uploads: list[UploadedFile]) -> str:
     return observations.request_digest(fields, file_digests)
 
 
-class ObservationReceipt(APIView):
+class ObservationReceipt(NoStore, APIView):
     """The submitter's view of their report: pending, approved or rejected, with the moderator's reason."""
 
     throttle_classes = [ScopedRateThrottle]
@@ -279,7 +280,7 @@ class ObservationReceipt(APIView):
 
 
 @extend_schema(responses={200: ReceiptOutput(many=True), **error_responses(403)})
-class MyObservations(generics.ListAPIView):
+class MyObservations(NoStore, generics.ListAPIView):
     """A logged-in volunteer's own reports, newest first."""
 
     serializer_class = ReceiptOutput
@@ -335,7 +336,7 @@ class NearbyVenues(APIView):
 
 
 @extend_schema(responses={200: ModerationItemOutput(many=True), **error_responses(403)})
-class ModerationQueue(generics.ListAPIView):
+class ModerationQueue(NoStore, generics.ListAPIView):
     """Pending observations, oldest first, with photos, points, flags and possible duplicates."""
 
     serializer_class = ModerationItemOutput
@@ -346,7 +347,7 @@ class ModerationQueue(generics.ListAPIView):
         return Observation.objects.moderation_queue()[:50]
 
 
-class ModerateObservation(APIView):
+class ModerateObservation(NoStore, APIView):
     """Approve or reject a pending observation. A second decision on the same observation answers 409."""
 
     permission_classes = [IsModerator]
