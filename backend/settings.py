@@ -200,17 +200,35 @@ STORAGES = {
     },
 }
 
-# Cache (also holds throttle counters): per-process memory by default; share one across workers when scaled out.
+
+def cache_from_url(variable: str, url: str, name: str) -> dict[str, str]:
+    """A CACHES entry from an address: locmem://, db://TABLE, redis://..., rediss://... or memcached://HOST:PORT."""
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url[9:] or name}
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("db://"):
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": url[5:] or name}
+    if url.startswith("memcached://") and url[12:]:
+        return {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": url[12:]}
+    raise ImproperlyConfigured(
+        f"{variable} must start with locmem://, db://, redis://, rediss:// or memcached://HOST:PORT, not {url!r}"
+    )
+
+
+# Cached answers (compliance figures): per-process memory by default; CACHE_URL shares one across workers.
 CACHE_URL = os.environ.get("CACHE_URL") or "locmem://"
-if CACHE_URL.startswith("locmem://"):
-    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "signwatch"}
-elif CACHE_URL.startswith(("redis://", "rediss://")):
-    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-elif CACHE_URL.startswith("db://"):
-    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_URL[5:] or "signwatch_cache"}
-else:
-    raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, redis://, rediss:// or db://, not {CACHE_URL!r}")
-CACHES = {"default": _cache}
+# Sign-in lockouts and API throttles must be counted once for every worker process: in per-process memory, each
+# gunicorn worker would keep its own count and "5 failures per username" would become 5 per worker. So they live in
+# the database by default (the table is made by `migrate`), or in CACHE_URL's cache when that one is shared.
+_SHARED_CACHES = ("db://", "redis://", "rediss://", "memcached://")
+LIMITS_CACHE_URL = os.environ.get("LIMITS_CACHE_URL") or (
+    CACHE_URL if CACHE_URL.startswith(_SHARED_CACHES) else "db://signwatch_limits"
+)
+CACHES = {
+    "default": cache_from_url("CACHE_URL", CACHE_URL, "signwatch_cache"),
+    "limits": cache_from_url("LIMITS_CACHE_URL", LIMITS_CACHE_URL, "signwatch_limits"),
+}
 
 # Background work: inline by default; a database queue drained by `manage.py db_worker` when scaled out.
 TASKS_BACKEND = envchoice("TASKS_BACKEND", "immediate", ("immediate", "database"))
@@ -241,7 +259,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 CSRF_COOKIE_SAMESITE = "Lax"
 # Sign-in brute-force protection (compliance/security.py): failed attempts allowed per username and per client
-# address; the lock lifts this many seconds after the last failure. Counted in the cache, so share it when scaled out.
+# address; the lock lifts this many seconds after the last failure. Counted in the "limits" cache, shared by workers.
 LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCK_S = envint("LOGIN_LOCK_S", 15 * 60)

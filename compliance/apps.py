@@ -9,7 +9,7 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from compliance import scoreboard
+        from compliance import checks, scoreboard  # noqa: F401 - checks registers the deployment checks
         from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, PostingLaw
 
         # The figures, reports and signs quote the law data: an edit in the admin must show at once.

@@ -22,7 +22,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from compliance import geo, maps, observations, photos, scoreboard
@@ -49,6 +48,7 @@ from compliance.api.serializers import (
     choice_filter_parameters,
 )
 from compliance.models import Jurisdiction, Observation, PostingLaw, SignStatus, Venue, VenueType
+from compliance.security import SharedScopedRateThrottle
 
 MAX_PHOTOS = 3
 
@@ -187,7 +187,7 @@ class ObservationCreate(NoStore, APIView):
     """A volunteer's report: 1–3 photos of a venue's hotline sign (or of the wall where it is missing)."""
 
     parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "submissions"
 
     @extend_schema(
@@ -268,7 +268,7 @@ def _request_digest(request: Request, uploads: list[UploadedFile]) -> str:
 class ObservationReceipt(NoStore, APIView):
     """The submitter's view of their report: pending, approved or rejected, with the moderator's reason."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "receipts"
 
     @extend_schema(responses={200: ReceiptOutput, **error_responses(404, 429)})
