@@ -334,6 +334,11 @@ SIGNWATCH = {
     "PHOTO_MAX_PIXELS": envint("PHOTO_MAX_PIXELS", 60_000_000),
 }
 
+# The whole request: a report's three largest photos and its fields. A bigger body is answered 413 before it is read
+# (compliance/bodylimit.py, in front of Django), and no request may carry more files than a report's photos.
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", 3 * SIGNWATCH["PHOTO_MAX_BYTES"] + 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = envint("REQUEST_MAX_FILES", 3)
+
 # The public map. No base tiles by default, so the map works offline; set a tile URL to draw one online.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")

@@ -187,7 +187,9 @@ def test_bad_fields_are_400_naming_the_field(api, media_root, fields, field):
 def test_no_photo_or_too_many_photos_is_refused(api):
     assert post(api, **at(AUSTIN)).json()["code"] == "required"
     response = post(api, *(plain_jpeg(n) for n in range(4)), **at(AUSTIN))
-    assert response.status_code == 400 and response.json()["code"] == "too_many_photos"
+    # Refused by the parser as the fourth file begins (DATA_UPLOAD_MAX_NUMBER_FILES), before it is read.
+    assert response.status_code == 413 and response.json()["code"] == "too_many_files"
+    assert response.json()["field"] == "photos"
 
 
 # --- flags, venues, duplicates ---
@@ -335,11 +337,12 @@ def test_storage_failure_is_a_503_json_answer_with_nothing_recorded(api, media_r
 # --- requests Django itself refuses still answer JSON ---
 
 
-def test_too_many_files_is_a_json_400(api):
+def test_too_many_files_is_a_json_413_before_they_are_stored(api, media_root):
     data = {"photos": [SimpleUploadedFile(f"a{n}.jpg", b"x") for n in range(120)], "sign_status": "posted"}
     response = api.post("/api/observations/", data, format="multipart")
-    assert response.status_code == 400
-    assert response.json()["code"] == "bad_request"
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_many_files"
+    assert stored_files(media_root) == []
 
 
 def test_too_many_fields_is_a_json_400(api):

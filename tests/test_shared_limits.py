@@ -1,15 +1,18 @@
-"""The sign-in lockout holds on a real multi-process deployment: gunicorn with several workers, default settings.
+"""Limits that must hold on a real deployment: gunicorn with several workers, default settings, raw HTTP.
 
 Each worker is its own process, so a limit counted in process memory would be counted once per worker. Here twelve
 clients guess one account's password at the same moment, spread over three workers; exactly five passwords may be
-checked, whichever worker each guess reaches.
+checked, whichever worker each guess reaches. And a request body over the cap is refused before it is read: from
+its Content-Length, or while it streams when it is chunked.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -22,6 +25,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests import images
+
 PROJECT = Path(__file__).resolve().parent.parent
 WORKERS = 3
 GUESSES = 12
@@ -29,6 +34,7 @@ START_TIMEOUT_S = 60
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 USERNAME = "volunteer-coordinator"
 PASSWORD = "the-right-password-for-tests"
+BODY_CAP = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,9 +61,11 @@ def gunicorn(tmp_path_factory) -> Iterator[Server]:
         "SQLITE_PATH": str(root / "signwatch.sqlite3"),
         "MEDIA_ROOT": str(root / "media"),
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        "REQUEST_MAX_BYTES": str(BODY_CAP),
         "PYTHONUNBUFFERED": "1",
     }
     _manage("migrate", "--noinput", env=env)  # makes the limits cache's table too
+    _manage("load_reference_data", env=env)
     _manage("createsuperuser", "--noinput", "--username", USERNAME, "--email", "c@example.org", env=env)
     # A socket bound to a free port before gunicorn starts, handed to it: no port is guessed or hard-coded.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -153,3 +161,72 @@ def test_five_failures_per_username_hold_across_gunicorn_workers(gunicorn):
     assert [_guess(gunicorn.port, PASSWORD) for _ in range(WORKERS)] == [429] * WORKERS
     posts = [line.split() for line in gunicorn.access_log.read_text().splitlines() if " POST /accounts/login/ " in line]
     assert len({pid for pid, *_ in posts}) >= 2, "the guesses all reached one worker: the test proved nothing"
+
+
+# --- the request body cap ---
+
+
+def _raw(port: int) -> socket.socket:
+    connection = socket.create_connection(("127.0.0.1", port), timeout=30)
+    return connection
+
+
+def _read_answer(connection: socket.socket) -> tuple[int, bytes]:
+    """Status and body of the HTTP answer on a raw connection (the server closes it after answering)."""
+    data = b""
+    while chunk := connection.recv(65536):
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def _headers(extra: str) -> bytes:
+    return (
+        "POST /api/observations/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: multipart/form-data; boundary=cap\r\n" + extra + "\r\n"
+    ).encode()
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_the_body_is_sent(gunicorn):
+    with _raw(gunicorn.port) as connection:
+        connection.sendall(_headers(f"Content-Length: {60 * 1024 * 1024}\r\n"))  # three 20 MiB photos, announced
+        status, body = _read_answer(connection)  # answered with not one byte of the body sent
+    assert status == 413
+    assert json.loads(body) == {"code": "request_too_large", "detail": json.loads(body)["detail"], "field": None}
+
+
+def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_cap(gunicorn):
+    sent = 0
+    piece = b"x" * (256 * 1024)
+    with _raw(gunicorn.port) as connection:
+        connection.sendall(_headers("Transfer-Encoding: chunked\r\n"))
+        try:
+            while sent < 20 * BODY_CAP and not select.select([connection], [], [], 0)[0]:
+                connection.sendall(b"%x\r\n" % len(piece) + piece + b"\r\n")
+                sent += len(piece)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading: that is the point
+        status, body = _read_answer(connection)
+    assert status == 413 and json.loads(body)["code"] == "request_too_large"
+    # It answered while the body was still coming, a little after the cap (socket buffers hold some in flight).
+    assert sent < 4 * BODY_CAP, sent
+
+
+def test_a_chunked_body_within_the_cap_is_a_report_like_any_other(gunicorn):
+    photo = images.jpeg(images.photo_like(640, 480, seed=3))
+    fields = {"lat": "30.2672", "lon": "-97.7431", "venue_type": "truck_stop", "sign_status": "posted"}
+    body = b"".join(
+        f'--cap\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
+    body += b'--cap\r\nContent-Disposition: form-data; name="photos"; filename="a.jpg"\r\n'
+    body += b"Content-Type: image/jpeg\r\n\r\n" + photo + b"\r\n--cap--\r\n"
+    with _raw(gunicorn.port) as connection:
+        connection.sendall(_headers("Transfer-Encoding: chunked\r\nConnection: close\r\n"))
+        for start in range(0, len(body), 10_000):
+            piece = body[start : start + 10_000]
+            connection.sendall(b"%x\r\n" % len(piece) + piece + b"\r\n")
+        connection.sendall(b"0\r\n\r\n")
+        status, answer = _read_answer(connection)
+    assert status == 201, answer
+    assert json.loads(answer)["review_status"] == "pending"

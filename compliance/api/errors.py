@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -108,6 +110,15 @@ def _first_error(detail: Any, prefix: str = "") -> tuple[str | None, exceptions.
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, reshaped: {"code", "detail", "field"}, plus all field errors when validation found several."""
+    if isinstance(exc, TooManyFilesSent):
+        exc = APIError(
+            status_code=413,
+            code="too_many_files",
+            detail=_("Send at most %(n)d photos.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES},
+            field="photos",
+        )
+    elif isinstance(exc, RequestDataTooBig):
+        exc = APIError(status_code=413, code="request_too_large", detail=_("The request's fields are too large."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
