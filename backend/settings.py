@@ -6,6 +6,7 @@ misconfigured instance: volunteers' safety depends on production settings being 
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -201,14 +202,25 @@ STORAGES = {
 }
 
 
-def cache_from_url(variable: str, url: str, name: str) -> dict[str, str]:
-    """A CACHES entry from an address: locmem://, db://TABLE, redis://..., rediss://... or memcached://HOST:PORT."""
+def cache_from_url(variable: str, url: str, name: str, *, max_entries: int = 300) -> dict[str, Any]:
+    """A CACHES entry from an address: locmem://, db://TABLE, redis://..., rediss://... or memcached://HOST:PORT.
+
+    max_entries bounds the caches Django culls itself (memory, database): past it, a third of the keys are dropped.
+    """
     if url.startswith("locmem://"):
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url[9:] or name}
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": url[9:] or name,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
     if url.startswith(("redis://", "rediss://")):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if url.startswith("db://"):
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": url[5:] or name}
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": url[5:] or name,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
     if url.startswith("memcached://") and url[12:]:
         return {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": url[12:]}
     raise ImproperlyConfigured(
@@ -227,7 +239,8 @@ LIMITS_CACHE_URL = os.environ.get("LIMITS_CACHE_URL") or (
 )
 CACHES = {
     "default": cache_from_url("CACHE_URL", CACHE_URL, "signwatch_cache"),
-    "limits": cache_from_url("LIMITS_CACHE_URL", LIMITS_CACHE_URL, "signwatch_limits"),
+    # Culling would drop lockouts at random: an attacker who fills the cache with other keys would lift them.
+    "limits": cache_from_url("LIMITS_CACHE_URL", LIMITS_CACHE_URL, "signwatch_limits", max_entries=10_000_000),
 }
 
 # Background work: inline by default; a database queue drained by `manage.py db_worker` when scaled out.

@@ -33,9 +33,9 @@ SUBMISSION_LOCK = 0x5167_4E57  # "SgNW"
 NEAR_DUPLICATE_BITS = 6
 
 
-class SubmissionRefused(Exception):
-    """A submission that cannot be accepted. .code names the reason, .detail is for the volunteer, .field is the input
-    at fault (if any); which HTTP status that is, is the API's business (compliance.api.views)."""
+class Refused(Exception):
+    """Something this module will not do. .code names the reason, .detail is for the person, .field is the input at
+    fault (if any); which HTTP status that is, is the API's business (compliance.api.errors)."""
 
     code = "refused"
 
@@ -43,6 +43,10 @@ class SubmissionRefused(Exception):
         super().__init__(detail)
         self.detail = detail
         self.field = field
+
+
+class SubmissionRefused(Refused):
+    """A submission that cannot be accepted."""
 
 
 class LocationRequired(SubmissionRefused):
@@ -69,15 +73,8 @@ class IdempotencyKeyReused(SubmissionRefused):
     code = "idempotency_key_reused"
 
 
-class ModerationRefused(Exception):
-    """A moderator's decision that cannot apply. .code names the reason, .detail is for the moderator."""
-
-    code = "refused"
-
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
+class ModerationRefused(Refused):
+    """A moderator's decision that cannot apply."""
 
 
 class ReasonRequired(ModerationRefused):

@@ -355,3 +355,27 @@ def test_json_body_is_a_json_415(api):
     response = api.post("/api/observations/", {"lat": 1}, format="json")
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+# --- the domain says what went wrong; the API alone says which HTTP status that is ---
+
+
+def test_intake_errors_name_the_problem_without_an_http_status():
+    with pytest.raises(observations.LocationRequired) as missing:
+        observations.place(None, [])
+    with pytest.raises(observations.OutsideSupportedArea) as outside:
+        observations.place(observations.ReportedPoint(0.0, -30.0, "device"), [])
+    for refusal in (missing.value, outside.value):
+        assert refusal.field == "lat" and refusal.detail and not hasattr(refusal, "status")
+    assert (missing.value.code, outside.value.code) == ("location_required", "outside_supported_area")
+
+
+def test_the_api_maps_each_domain_error_to_its_status(api):
+    from compliance.api.errors import from_domain
+
+    assert from_domain(observations.LocationRequired("x")).status_code == 422
+    assert from_domain(observations.OwnReport("x")).status_code == 403
+    assert from_domain(observations.IdempotencyKeyReused("x")).status_code == 409
+    assert from_domain(observations.StorageUnavailable("x")).status_code == 503
+    answer = post(api, plain_jpeg(), venue_type="truck_stop")  # no point anywhere: the domain's LocationRequired
+    assert answer.status_code == 422 and answer.json()["code"] == "location_required"

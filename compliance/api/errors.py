@@ -60,7 +60,7 @@ PHOTO_STATUSES = {
 
 
 def from_domain(
-    error: observations.SubmissionRefused | observations.ModerationRefused | photos.PhotoRejected,
+    error: observations.Refused | photos.PhotoRejected,
     field: str | None = None,
 ) -> APIError:
     """The API's answer to a domain module's refusal."""
