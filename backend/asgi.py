@@ -1,4 +1,4 @@
-"""ASGI entry point."""
+"""ASGI entry point, with the request body cap in front of Django."""
 
 import os
 
@@ -6,4 +6,8 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from compliance.bodylimit import ASGIBodyLimit  # noqa: E402 - needs the settings configured above
+
+application = ASGIBodyLimit(django_application)

@@ -6,6 +6,7 @@ misconfigured instance: volunteers' safety depends on production settings being 
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
@@ -200,17 +201,47 @@ STORAGES = {
     },
 }
 
-# Cache (also holds throttle counters): per-process memory by default; share one across workers when scaled out.
+
+def cache_from_url(variable: str, url: str, name: str, *, max_entries: int = 300) -> dict[str, Any]:
+    """A CACHES entry from an address: locmem://, db://TABLE, redis://..., rediss://... or memcached://HOST:PORT.
+
+    max_entries bounds the caches Django culls itself (memory, database): past it, a third of the keys are dropped.
+    """
+    if url.startswith("locmem://"):
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": url[9:] or name,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("db://"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": url[5:] or name,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    if url.startswith("memcached://") and url[12:]:
+        return {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": url[12:]}
+    raise ImproperlyConfigured(
+        f"{variable} must start with locmem://, db://, redis://, rediss:// or memcached://HOST:PORT, not {url!r}"
+    )
+
+
+# Cached answers (compliance figures): per-process memory by default; CACHE_URL shares one across workers.
 CACHE_URL = os.environ.get("CACHE_URL") or "locmem://"
-if CACHE_URL.startswith("locmem://"):
-    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "signwatch"}
-elif CACHE_URL.startswith(("redis://", "rediss://")):
-    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-elif CACHE_URL.startswith("db://"):
-    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_URL[5:] or "signwatch_cache"}
-else:
-    raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, redis://, rediss:// or db://, not {CACHE_URL!r}")
-CACHES = {"default": _cache}
+# Sign-in lockouts and API throttles must be counted once for every worker process: in per-process memory, each
+# gunicorn worker would keep its own count and "5 failures per username" would become 5 per worker. So they live in
+# the database by default (the table is made by `migrate`), or in CACHE_URL's cache when that one is shared.
+_SHARED_CACHES = ("db://", "redis://", "rediss://", "memcached://")
+LIMITS_CACHE_URL = os.environ.get("LIMITS_CACHE_URL") or (
+    CACHE_URL if CACHE_URL.startswith(_SHARED_CACHES) else "db://signwatch_limits"
+)
+CACHES = {
+    "default": cache_from_url("CACHE_URL", CACHE_URL, "signwatch_cache"),
+    # Culling would drop lockouts at random: an attacker who fills the cache with other keys would lift them.
+    "limits": cache_from_url("LIMITS_CACHE_URL", LIMITS_CACHE_URL, "signwatch_limits", max_entries=10_000_000),
+}
 
 # Background work: inline by default; a database queue drained by `manage.py db_worker` when scaled out.
 TASKS_BACKEND = envchoice("TASKS_BACKEND", "immediate", ("immediate", "database"))
@@ -269,7 +300,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 CSRF_COOKIE_SAMESITE = "Lax"
 # Sign-in brute-force protection (compliance/security.py): failed attempts allowed per username and per client
-# address; the lock lifts this many seconds after the last failure. Counted in the cache, so share it when scaled out.
+# address; the lock lifts this many seconds after the last failure. Counted in the "limits" cache, shared by workers.
 LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCK_S = envint("LOGIN_LOCK_S", 15 * 60)
@@ -344,6 +375,11 @@ SIGNWATCH = {
     "PHOTO_MAX_BYTES": envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024),
     "PHOTO_MAX_PIXELS": envint("PHOTO_MAX_PIXELS", 60_000_000),
 }
+
+# The whole request: a report's three largest photos and its fields. A bigger body is answered 413 before it is read
+# (compliance/bodylimit.py, in front of Django), and no request may carry more files than a report's photos.
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", 3 * SIGNWATCH["PHOTO_MAX_BYTES"] + 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = envint("REQUEST_MAX_FILES", 3)
 
 # The public map. No base tiles by default, so the map works offline; set a tile URL to draw one online.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")

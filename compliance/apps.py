@@ -9,7 +9,7 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from compliance import scoreboard, webhooks
+        from compliance import checks, scoreboard, webhooks  # noqa: F401 - checks registers the deployment checks
         from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, Letter, PostingLaw
 
         # The figures, reports and signs quote the law data (and reports list letters and their answers): an edit in

@@ -31,6 +31,10 @@ EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
 TILE_ZOOM = 16
 MAX_MERCATOR_LAT = 85.0511287798066  # Web Mercator's square-world cut-off
 MAX_RANGE_TILES = 4_096  # a viewport needing more tiles than this should use a coarser zoom
+# A venue point that comes from a volunteer's phone or photo is published rounded to this many decimals: a grid of
+# 0.0001 degree, 11.1 m north-south and less east-west (9.6 m at 30 degrees N), so the published point is within
+# 8 m of where the volunteer stood and carries none of the digits that would place them more exactly.
+PUBLIC_POINT_DECIMALS = 4
 
 # Cell size of the lookup cache. At 0.1 degree (~11 km) about 9% of the cells near US land have a border or coast
 # within snapping distance and need geometry; the rest answer from a dict. Classifying the cells takes ~0.4 s of
@@ -262,6 +266,11 @@ def bbox_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, 
     west = (lon - dlon + 540.0) % 360.0 - 180.0
     east = (lon + dlon + 540.0) % 360.0 - 180.0
     return max(-90.0, lat - dlat), west, min(90.0, lat + dlat), east
+
+
+def public_point(lat: float, lon: float) -> tuple[float, float]:
+    """A volunteer's point as a venue may publish it: snapped to the PUBLIC_POINT_DECIMALS grid (about 10 m)."""
+    return round(lat, PUBLIC_POINT_DECIMALS) + 0.0, round(lon, PUBLIC_POINT_DECIMALS) + 0.0  # + 0.0: no "-0.0"
 
 
 def _check_coordinates(lat: float, lon: float) -> None:

@@ -157,6 +157,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
         .order_by("pk")
         .values(
             "pk",
+            "public_id",
             "name",
             "latitude",
             "longitude",
@@ -173,7 +174,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
     return [
         {
             "type": "Feature",
-            "id": row["pk"],
+            "id": str(row["public_id"]),
             "geometry": _point(row["longitude"], row["latitude"]),
             "properties": {
                 "kind": "venue",
@@ -183,7 +184,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
                 "status": row["current_status"],
                 "observed_on": row["status_observed_on"].isoformat() if row["status_observed_on"] else None,
                 "demo": row["is_demo"],
-                "url": reverse("venue", args=[row["pk"]]),
+                "url": reverse("venue", args=[row["public_id"]]),
                 "thumbnail": (
                     reverse("photo-thumbnail", args=[row["latest_photo__public_id"]])
                     if row["latest_photo__public_id"]

@@ -318,8 +318,15 @@ class VenueQuerySet(models.QuerySet["Venue"]):
 
 
 class Venue(models.Model):
-    """A place a posting law can cover, at a point; its status is that of its latest approved observation."""
+    """A place a posting law can cover, at a point; its status is that of its latest approved observation.
 
+    The point is the venue's own, never a volunteer's: a venue created by a report takes the report's point coarsened
+    by geo.public_point, and the exact capture point stays on the observation, for moderators only.
+    """
+
+    # What every public URL and answer calls the venue: random, so that ids cannot be walked to find venues that
+    # exist only through reports still pending (or rejected).
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     venue_type = models.ForeignKey(VenueType, on_delete=models.PROTECT, related_name="venues")
     name = models.CharField(_("name"), max_length=120, blank=True)
     latitude = models.FloatField(_("latitude"))
@@ -428,6 +435,11 @@ class Observation(models.Model):
     )
     receipt = models.CharField(_("receipt"), max_length=64, unique=True, editable=False)
     idempotency_key = models.CharField(_("idempotency key digest"), max_length=64, null=True, blank=True, unique=True)
+    # The digest of the request that first used the key: a resend must match it, so no other request (another
+    # client's, or another report from the same phone) can read this one's receipt by reusing the key.
+    idempotency_request = models.CharField(
+        _("digest of the request sent with the key"), max_length=64, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     is_demo = models.BooleanField(_("synthetic demo data"), default=False)

@@ -33,19 +33,66 @@ SUBMISSION_LOCK = 0x5167_4E57  # "SgNW"
 NEAR_DUPLICATE_BITS = 6
 
 
-class SubmissionRefused(Exception):
-    """A submission that cannot be accepted, with the HTTP status and code the API answers."""
+class Refused(Exception):
+    """Something this module will not do. .code names the reason, .detail is for the person, .field is the input at
+    fault (if any); which HTTP status that is, is the API's business (compliance.api.errors)."""
 
-    def __init__(self, *, status: int, code: str, detail: str, field: str | None = None) -> None:
+    code = "refused"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
-        self.status = status
-        self.code = code
         self.detail = detail
         self.field = field
 
 
-class ModerationConflict(Exception):
+class SubmissionRefused(Refused):
+    """A submission that cannot be accepted."""
+
+
+class LocationRequired(SubmissionRefused):
+    """Neither the phone, the pin nor the photos said where the sign is."""
+
+    code = "location_required"
+
+
+class OutsideSupportedArea(SubmissionRefused):
+    """The point is not in (or just off the shore of) a jurisdiction SignWatch covers."""
+
+    code = "outside_supported_area"
+
+
+class StorageUnavailable(SubmissionRefused):
+    """The photo storage refused the write; nothing was recorded, so the same request can be sent again."""
+
+    code = "storage_unavailable"
+
+
+class IdempotencyKeyReused(SubmissionRefused):
+    """The Idempotency-Key was already used with a different request: its first answer is not this client's to read."""
+
+    code = "idempotency_key_reused"
+
+
+class ModerationRefused(Refused):
+    """A moderator's decision that cannot apply."""
+
+
+class ReasonRequired(ModerationRefused):
+    """A rejection must say why, for the volunteer."""
+
+    code = "reason_required"
+
+
+class OwnReport(ModerationRefused):
+    """Nobody decides on their own report: another moderator must."""
+
+    code = "own_report"
+
+
+class ModerationConflict(ModerationRefused):
     """The observation was no longer pending: another moderator acted first."""
+
+    code = "already_reviewed"
 
 
 @dataclass(frozen=True)
@@ -77,6 +124,8 @@ class Submission:
     # An address to hear what became of the report (review, and answers to letters about its state): private.
     email: str = ""
     language: str = "en"
+    # A digest of everything the client sent (fields and photo bytes): a resend with the key must match it.
+    request_digest: str = ""
 
 
 @dataclass
@@ -102,11 +151,8 @@ def place(reported: ReportedPoint | None, cleaned: Sequence[photos.CleanPhoto]) 
     exif = _exif_point(cleaned)
     point = reported or exif
     if point is None:
-        raise SubmissionRefused(
-            status=422,
-            code="location_required",
-            detail=_("We need to know where the sign is: allow location, or drag the pin to the venue."),
-            field="lat",
+        raise LocationRequired(
+            _("We need to know where the sign is: allow location, or drag the pin to the venue."), field="lat"
         )
     flags: list[str] = []
     if reported and exif:
@@ -116,11 +162,8 @@ def place(reported: ReportedPoint | None, cleaned: Sequence[photos.CleanPhoto]) 
     try:
         placement = geo.locate(point.latitude, point.longitude)
     except geo.OutsideSupportedArea as outside:
-        raise SubmissionRefused(
-            status=422,
-            code="outside_supported_area",
-            detail=_("This point is not in a U.S. state, DC or territory: %(reason)s") % {"reason": outside},
-            field="lat",
+        raise OutsideSupportedArea(
+            _("This point is not in a U.S. state, DC or territory: %(reason)s") % {"reason": outside}, field="lat"
         ) from None
     if placement.distance_m > 0:
         flags.append(Observation.Flag.SNAPPED_TO_SHORE)
@@ -180,6 +223,34 @@ def idempotency_digest(key: str, submitter: User | None) -> str:
     return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
 
 
+def request_digest(fields: Sequence[tuple[str, str]], file_sha256s: Sequence[str]) -> str:
+    """A digest of a request's content: its fields (in any order) and the SHA-256 of each of its files (in order)."""
+    digest = hashlib.sha256()
+    for name, value in sorted(fields):
+        digest.update(hashlib.sha256(f"{name}={value}".encode()).digest())
+    digest.update(b"\x00files")
+    for file_sha256 in file_sha256s:
+        digest.update(file_sha256.encode())
+    return digest.hexdigest()
+
+
+def repeated(key: str, submitter: User | None, request: str) -> Observation | None:
+    """The observation an Idempotency-Key already recorded, when this request (its digest) is the same one again.
+
+    Raises IdempotencyKeyReused when the key was used with another request: its answer is not this client's.
+    """
+    return _earlier(idempotency_digest(key, submitter), request)
+
+
+def _earlier(digest: str, request: str) -> Observation | None:
+    earlier = Observation.objects.filter(idempotency_key=digest).first()
+    if earlier is not None and not secrets.compare_digest(earlier.idempotency_request, request):
+        raise IdempotencyKeyReused(
+            _("This Idempotency-Key was already used for a different report. Use a new key for each report."),
+        )
+    return earlier
+
+
 def _store_files(cleaned: Sequence[photos.CleanPhoto], storage: Storage) -> list[tuple[str, str]]:
     """Write each photo and thumbnail under fresh random names; on failure, remove what was written."""
     stored: list[tuple[str, str]] = []
@@ -212,7 +283,7 @@ def submit(submission: Submission, *, storage: Storage | None = None) -> Observa
     digest = (
         idempotency_digest(submission.idempotency_key, submission.submitter) if submission.idempotency_key else None
     )
-    if digest and (earlier := Observation.objects.filter(idempotency_key=digest).first()):
+    if digest and (earlier := _earlier(digest, submission.request_digest)):
         return earlier
     now = timezone.now()
     placement = place(submission.point, submission.photos)
@@ -233,16 +304,12 @@ def submit(submission: Submission, *, storage: Storage | None = None) -> Observa
     except Exception:
         # Disk full, bucket gone, network down: the backends raise all sorts; the volunteer can retry later.
         logger.exception("Photo storage failed")
-        raise SubmissionRefused(
-            status=503,
-            code="storage_unavailable",
-            detail=_("We cannot store photos right now. Please try again in a few minutes."),
-        ) from None
+        raise StorageUnavailable(_("We cannot store photos right now. Please try again in a few minutes.")) from None
     try:
         observation = _record(submission, placement, flags, captured_at, stored, digest, now)
     except IntegrityError:
         _delete_quietly(storage, [name for pair in stored for name in pair])
-        if digest and (earlier := Observation.objects.filter(idempotency_key=digest).first()):
+        if digest and (earlier := _earlier(digest, submission.request_digest)):
             return earlier  # the same key raced in from another request, and won
         raise
     except BaseException:
@@ -272,13 +339,16 @@ def _record(
     point = placement.point
     venue = submission.venue or match_venue(submission.venue_type, point)
     if venue is None:
+        # The venue is published once a report is approved: it gets the volunteer's point coarsened, never the
+        # digits their phone or photo reported.
+        latitude, longitude = geo.public_point(point.latitude, point.longitude)
         venue = Venue.objects.create(
             venue_type=submission.venue_type,
             name=submission.venue_name,
-            latitude=point.latitude,
-            longitude=point.longitude,
+            latitude=latitude,
+            longitude=longitude,
             jurisdiction=Jurisdiction.objects.get(code=placement.jurisdiction_code),
-            tile_key=geo.tile_key(point.latitude, point.longitude),
+            tile_key=geo.tile_key(latitude, longitude),
         )
     submitter = submission.submitter if submission.submitter and submission.submitter.is_authenticated else None
     observation = Observation.objects.create(
@@ -297,6 +367,7 @@ def _record(
         submitter=submitter,
         receipt=secrets.token_urlsafe(24),
         idempotency_key=digest,
+        idempotency_request=submission.request_digest if digest else "",
     )
     Photo.objects.bulk_create(
         Photo(
@@ -325,10 +396,10 @@ def _record(
 @transaction.atomic
 def moderate(*, observation: Observation, moderator: User, action: str, reason: str = "") -> Observation:
     """Approve or reject a pending observation; only the first of two simultaneous decisions applies."""
+    if observation.submitter_id is not None and observation.submitter_id == moderator.pk:
+        raise OwnReport(_("This is your own report: another moderator must decide on it."))
     if action == Review.Action.REJECT and not reason.strip():
-        raise SubmissionRefused(
-            status=400, code="reason_required", detail=_("Say why, for the volunteer."), field="reason"
-        )
+        raise ReasonRequired(_("Say why, for the volunteer."), field="reason")
     approve = action == Review.Action.APPROVE
     now = timezone.now()
     # A conditional update is atomic on every database, SQLite included: the loser of a race updates no row.

@@ -39,15 +39,18 @@ JPEG_QUALITY = 85
 # shortfall costs no visible detail and spares most of the decoding and all of the resizing.
 DRAFT_MIN_SHARE = 0.9
 
-STATUS_BY_CODE = {
-    "empty_file": 400,
-    "file_too_large": 413,
-    "unsupported_media_type": 415,
-    "corrupt_image": 400,
-    "image_too_large": 413,
-    "image_too_small": 400,
-    "bad_aspect_ratio": 400,
-}
+# Why a photo can be refused (PhotoRejected.code).
+REJECTION_CODES = frozenset(
+    {
+        "empty_file",
+        "file_too_large",
+        "unsupported_media_type",
+        "corrupt_image",
+        "image_too_large",
+        "image_too_small",
+        "bad_aspect_ratio",
+    }
+)
 
 # Pillow and pillow-heif report malformed input through all of these, depending on the format and the stage.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, RuntimeError, struct.error, zlib.error)
@@ -88,11 +91,12 @@ DEFAULT_LIMITS = IntakeLimits()
 
 
 class PhotoRejected(Exception):
-    """The upload was refused: .code names the reason, .status is the HTTP status, .detail is for the volunteer."""
+    """The upload was refused: .code names the reason (one of REJECTION_CODES), .detail is for the volunteer."""
 
     def __init__(self, code: str, detail: str | Promise) -> None:
+        if code not in REJECTION_CODES:
+            raise ValueError(f"unknown rejection code {code!r}")
         self.code = code
-        self.status = STATUS_BY_CODE[code]
         self.detail = str(detail)  # translated now, in the language of the request being served
         super().__init__(self.detail)
 

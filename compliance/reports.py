@@ -45,7 +45,7 @@ T = TypeVar("T")
 class VenueRow:
     """A line of the report's venue table."""
 
-    pk: int
+    public_id: uuid.UUID
     venue_type: str
     name: str
     status: str
@@ -100,7 +100,7 @@ class Report:
 class VenueRecord:
     """One public venue as the exports give it: its own point, its latest approved status and what was wrong."""
 
-    pk: int
+    public_id: uuid.UUID
     venue_type: str
     name: str
     latitude: float
@@ -157,7 +157,7 @@ def _venue_rows(public: Any) -> list[VenueRow]:
     )
     return [
         VenueRow(
-            pk=venue.pk,
+            public_id=venue.public_id,
             venue_type=venue.venue_type.name,
             name=venue.name,
             status=venue.current_status,
@@ -225,7 +225,7 @@ def venue_records(jurisdiction: Jurisdiction) -> Iterator[VenueRecord]:
         .filter(jurisdiction=jurisdiction)
         .annotate(latest_deficiencies=Subquery(latest, output_field=JSONField()))
         .values_list(
-            "pk",
+            "public_id",
             "venue_type__slug",
             "name",
             "latitude",
@@ -237,14 +237,14 @@ def venue_records(jurisdiction: Jurisdiction) -> Iterator[VenueRecord]:
         )
         .order_by("pk")
     )
-    for pk, venue_type, name, latitude, longitude, status, observed_on, deficiencies, is_demo in rows.iterator(
+    for public_id, venue_type, name, latitude, longitude, status, observed_on, deficiencies, is_demo in rows.iterator(
         chunk_size=2000
     ):
         yield VenueRecord(
-            pk=pk,
+            public_id=public_id,
             venue_type=venue_type,
             name=name,
-            # Six decimals is about 0.1 m: the venue's point as the map gives it.
+            # The venue's point as the map gives it (a report-made venue's is already coarsened to about 10 m).
             latitude=round(latitude, 6),
             longitude=round(longitude, 6),
             status=status,
@@ -277,7 +277,7 @@ def csv_rows(records: Iterable[VenueRecord]) -> Iterator[list[str]]:
         yield [
             safe_cell(value)
             for value in (
-                record.pk,
+                str(record.public_id),
                 record.venue_type,
                 record.name,
                 record.latitude,
@@ -297,10 +297,10 @@ def geojson(records: Iterable[VenueRecord]) -> dict[str, Any]:
         "features": [
             {
                 "type": "Feature",
-                "id": record.pk,
+                "id": str(record.public_id),
                 "geometry": {"type": "Point", "coordinates": [record.longitude, record.latitude]},
                 "properties": {
-                    "id": record.pk,
+                    "id": str(record.public_id),
                     "venue_type": record.venue_type,
                     "name": record.name,
                     "status": record.status,

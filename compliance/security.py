@@ -1,9 +1,12 @@
-"""Brute-force protection for the two sign-in forms (/accounts/login/ and the admin's).
+"""Brute-force protection for the two sign-in forms (/accounts/login/ and the admin's), and the API throttles.
 
-Failed attempts are counted in the shared cache, per username and per client address. Once either count reaches
-its limit, the form refuses to check any password, even a right one, until the lock lifts: LOGIN_LOCK_S seconds
-after the last failure. A successful sign-in clears its username's count (not the address's: one address may
-try many usernames). The form carries the refusal as an error; `answer_refusals_with_429` sets the status.
+Attempts are counted in the "limits" cache, which every worker process shares (the database by default: see
+settings.CACHES), per username and per client address. Each count is a row of numbered slots: an attempt takes a
+free slot of each count *before* its password is checked, with the cache's atomic add, so that simultaneous
+attempts on several workers cannot all pass the check together. Once a count has no free slot, the form refuses
+to check any password, even a right one, until the lock lifts: LOGIN_LOCK_S seconds after the last failure.
+A successful sign-in clears its username's count and gives back its address slot (one address may try many
+usernames). The form carries the refusal as an error; `answer_refusals_with_429` sets the status.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import ngettext
-from rest_framework.throttling import BaseThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
 REFUSED = "throttled"
 
@@ -28,6 +31,11 @@ REFUSED = "throttled"
 def client_address(request: HttpRequest) -> str:
     """The client's address by the API throttles' rule (REMOTE_ADDR unless TRUSTED_PROXY_COUNT trusts proxies)."""
     return BaseThrottle().get_ident(request)  # type: ignore[arg-type]  # reads only request.META
+
+
+def limits_cache() -> BaseCache:
+    """The cache every worker shares for lockouts and throttles."""
+    return caches["limits"]
 
 
 def _username_key(username: str) -> str:
@@ -40,33 +48,52 @@ def _address_key(address: str) -> str:
     return f"login-failures:address:{address}"
 
 
-def _keys_and_limits(request: HttpRequest, username: str) -> list[tuple[str, int]]:
-    limits = [(_address_key(client_address(request)), settings.LOGIN_FAILURES_PER_ADDRESS)]
+def _counts(request: HttpRequest, username: str) -> list[tuple[str, int]]:
+    counts = [(_address_key(client_address(request)), settings.LOGIN_FAILURES_PER_ADDRESS)]
     if username.strip():
-        limits.append((_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME))
-    return limits
+        counts.append((_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME))
+    return counts
 
 
-def is_locked(request: HttpRequest, username: str) -> bool:
-    """Whether this username or this client address has used up its failed attempts."""
-    return any((cache.get(key) or 0) >= limit for key, limit in _keys_and_limits(request, username))
+def _slots(key: str, limit: int) -> list[str]:
+    return [f"{key}:{slot}" for slot in range(limit)]
+
+
+def take_attempt(request: HttpRequest, username: str) -> list[str] | None:
+    """Take one slot of each count (address, username) for an attempt about to be checked; None when one is full."""
+    cache = limits_cache()
+    taken: list[str] = []
+    for key, limit in _counts(request, username):
+        # add is atomic on every backend (a primary key insert on the database cache), so two workers can never
+        # take the same slot.
+        slot = next((slot for slot in _slots(key, limit) if cache.add(slot, 1, settings.LOGIN_LOCK_S)), None)
+        if slot is None:
+            cache.delete_many(taken)
+            return None
+        taken.append(slot)
+    return taken
 
 
 def record_failure(request: HttpRequest, username: str) -> None:
-    """Count one failed attempt against the username and the client address."""
-    for key, _limit in _keys_and_limits(request, username):
-        # add + incr is atomic on Redis and local memory; touch restarts the lock's clock on every backend.
-        if not cache.add(key, 1, settings.LOGIN_LOCK_S):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, settings.LOGIN_LOCK_S)
-        cache.touch(key, settings.LOGIN_LOCK_S)
+    """Keep the slots of a failed attempt, and restart the lock's clock of each count it used."""
+    cache = limits_cache()
+    for key, limit in _counts(request, username):
+        for slot in _slots(key, limit):
+            cache.touch(slot, settings.LOGIN_LOCK_S)
 
 
-def record_success(username: str) -> None:
-    """Clear a username's failed attempts after it signs in."""
-    cache.delete(_username_key(username))
+def record_success(username: str, taken: list[str]) -> None:
+    """Clear a username's count after it signs in, and give back the attempt's address slot."""
+    cache = limits_cache()
+    cache.delete_many([*_slots(_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME), *taken])
+
+
+class SharedScopedRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, counted in the limits cache that every worker shares."""
+
+    @property  # type: ignore[override]
+    def cache(self) -> BaseCache:
+        return limits_cache()
 
 
 def refusal_message() -> str:
@@ -93,7 +120,8 @@ class ThrottledLoginMixin:
         request = self.request
         if request is None:  # not built by a login view: nothing to count against
             return super().clean()  # type: ignore[misc]
-        if is_locked(request, username):
+        taken = take_attempt(request, username)
+        if taken is None:
             self.refused = True
             raise forms.ValidationError(refusal_message(), code=REFUSED)
         try:
@@ -101,7 +129,7 @@ class ThrottledLoginMixin:
         except forms.ValidationError:
             record_failure(request, username)
             raise
-        record_success(username)
+        record_success(username, taken)
         return cleaned
 
 

@@ -6,7 +6,7 @@ from compliance.views import feeds, letters, moderation, photos, public, reports
 urlpatterns = [
     path("", public.map_page, name="map"),
     path("j/<code:code>/", public.jurisdiction_page, name="jurisdiction"),
-    path("v/<int:pk>/", public.venue_page, name="venue"),
+    path("v/<uuid:public_id>/", public.venue_page, name="venue"),
     path("submit/", volunteers.submit_page, name="submit"),
     path("sw.js", volunteers.service_worker, name="service-worker"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),

@@ -46,9 +46,10 @@ def committed_registry(transactional_db):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Throttle counters and cached answers start empty in every test."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["limits"].clear()
 
 
 @pytest.fixture(autouse=True)

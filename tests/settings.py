@@ -14,6 +14,9 @@ SECURE_SSL_REDIRECT = False
 # Static files come from the finders (as in development); there is no collectstatic output to serve.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# In-process tests count limits in memory, cleared before each test (conftest.fresh_cache): the database default
+# would outlive tests that commit. tests/test_shared_limits.py runs the default, the database, under gunicorn.
+CACHES["limits"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-limits"}  # noqa: F405
 
 # On SQLite, test against a file as production does, not the shared in-memory database: its table locks fail at
 # once instead of waiting out the busy timeout, which would make concurrency tests measure the wrong thing.

@@ -150,7 +150,8 @@ def test_map_high_zoom_answers_venues_with_their_own_point(api, texas_bus_statio
     names = {feature["properties"]["name"] for feature in body["features"]}
     assert len(names) == len(body["features"]) > 0
     feature = body["features"][0]
-    venue = Venue.objects.get(pk=feature["id"])
+    venue = Venue.objects.get(public_id=feature["id"])
+    assert feature["properties"]["url"] == f"/v/{venue.public_id}/"
     assert feature["geometry"]["coordinates"] == [round(venue.longitude, 6), round(venue.latitude, 6)]
     assert set(feature["properties"]) >= {"venue_type", "status", "observed_on", "thumbnail", "url"}
     assert "captured_latitude" not in json.dumps(body)
@@ -228,6 +229,7 @@ def test_state_and_venue_pages_show_figures_and_history(client, texas_bus_statio
     html = client.get("/j/TX/").content.decode()
     assert "75%" in html and "n = 12" in html and "Trend by quarter" in html
     venue = texas_bus_stations[-1]
-    page = client.get(f"/v/{venue.pk}/").content.decode()
+    page = client.get(f"/v/{venue.public_id}/").content.decode()
     assert "Missing" in page and venue.name in page
-    assert client.get("/v/999999/").status_code == 404
+    assert client.get("/v/00000000-0000-4000-8000-000000000000/").status_code == 404
+    assert client.get(f"/v/{venue.pk}/").status_code == 404  # the database id is not an address

@@ -100,7 +100,7 @@ def test_feeds_carry_nothing_about_the_volunteer_or_private_text(client, advocat
     pending = Observation.objects.get(venue=made["truck_stop"], review_status="pending")
     assert str(pending.public_id) not in raw
     report = next(entry for entry in feedparser.parse(raw).entries if entry.title.startswith("No hotline sign"))
-    assert report.link.endswith(f"/v/{made['truck_stop'].pk}/")
+    assert report.link.endswith(f"/v/{made['truck_stop'].public_id}/")
 
 
 def test_demo_data_and_pending_reports_stay_out(client, advocate):

@@ -507,7 +507,7 @@ def test_text_fields_are_escaped_on_every_page(api, moderator, moderator_api, pa
     pages = {
         "/": api,
         "/j/TX/": api,
-        f"/v/{venue.pk}/": api,
+        f"/v/{venue.public_id}/": api,
         "/reports/TX/": api,
         f"/r/{shown['receipt']}/": api,
         f"/r/{pending['receipt']}/": api,
@@ -518,7 +518,7 @@ def test_text_fields_are_escaped_on_every_page(api, moderator, moderator_api, pa
         assert response.status_code == 200, path
         assert payload.encode() not in response.content, path
         assert b"<img src=x" not in response.content and b"<script>alert" not in response.content, path
-    for path in (f"/api/venues/{venue.pk}/", "/api/map/?bbox=-98,30,-97,31&zoom=16", "/api/moderation/queue/"):
+    for path in (f"/api/venues/{venue.public_id}/", "/api/map/?bbox=-98,30,-97,31&zoom=16", "/api/moderation/queue/"):
         response = (moderator_api if "moderation" in path else api).get(path)
         assert response.status_code == 200
         assert response["Content-Type"].startswith(("application/json", "application/geo+json")), path

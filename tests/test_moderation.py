@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 from compliance import observations, roles
 from compliance.models import Observation, Review
@@ -134,16 +135,16 @@ def test_approved_photo_and_venue_become_public(api, client, moderator):
     observations.moderate(observation=observation, moderator=moderator, action="approve")
     photo = observation.photos.get()
     assert client.get(f"/photos/{photo.public_id}/thumb.jpg").status_code == 200
-    venue = api.get(f"/api/venues/{observation.venue_id}/").json()
+    venue = api.get(f"/api/venues/{observation.venue.public_id}/").json()
     assert venue["current_status"] == "posted"
     assert "captured_latitude" not in venue
     nearby = api.get("/api/venues/nearby/", {"lat": AUSTIN[0], "lon": AUSTIN[1]}).json()
-    assert [v["id"] for v in nearby] == [observation.venue_id]
+    assert [v["id"] for v in nearby] == [str(observation.venue.public_id)]
 
 
 def test_venues_not_yet_approved_are_not_public(api):
     observation = submit(api)
-    assert api.get(f"/api/venues/{observation.venue_id}/").status_code == 404
+    assert api.get(f"/api/venues/{observation.venue.public_id}/").status_code == 404
     assert api.get("/api/venues/nearby/", {"lat": AUSTIN[0], "lon": AUSTIN[1]}).json() == []
 
 
@@ -184,3 +185,46 @@ def test_my_reports_page_lists_only_my_reports(api, client, django_user_model):
     mine = Observation.objects.get(submitter=me)
     assert f"/r/{mine.receipt}/" in html
     assert Observation.objects.get(submitter=other).receipt not in html
+
+
+# --- nobody decides on their own report ---
+
+
+def own_report(user) -> Observation:
+    client = APIClient()
+    client.force_authenticate(user)
+    return submit(client)
+
+
+@pytest.mark.parametrize("action", [{"action": "approve"}, {"action": "reject", "reason": "Blurred"}])
+def test_a_moderator_cannot_decide_on_their_own_report(moderator, moderator_api, action):
+    observation = own_report(moderator)
+    answer = moderator_api.post(f"/api/moderation/observations/{observation.public_id}/", action, format="json")
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "own_report" and "another moderator" in answer.json()["detail"]
+    observation.refresh_from_db()
+    assert observation.review_status == "pending" and not observation.reviews.exists()
+
+
+def test_a_superuser_cannot_approve_their_own_report_either(django_user_model):
+    boss = django_user_model.objects.create_superuser("boss", password="pw-for-tests-only")
+    observation = own_report(boss)
+    client = APIClient()
+    client.force_authenticate(boss)
+    answer = client.post(f"/api/moderation/observations/{observation.public_id}/", {"action": "approve"})
+    assert answer.status_code == 403 and answer.json()["code"] == "own_report"
+
+
+def test_the_queue_says_whose_report_is_not_yours_to_decide(moderator, moderator_api, django_user_model):
+    observation = own_report(moderator)
+    (item,) = moderator_api.get("/api/moderation/queue/").json()
+    assert item["id"] == str(observation.public_id) and item["may_decide"] is False
+    colleague = django_user_model.objects.create_user("colleague")
+    colleague.groups.add(roles.moderators_group())
+    other = APIClient()
+    other.force_authenticate(colleague)
+    (item,) = other.get("/api/moderation/queue/").json()
+    assert item["may_decide"] is True
+    assert (
+        other.post(f"/api/moderation/observations/{observation.public_id}/", {"action": "approve"}).status_code == 200
+    )

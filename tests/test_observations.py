@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from compliance import observations
 from compliance.models import Observation, Photo, Venue
 from tests import images
 from tests.conftest import stored_files
@@ -186,7 +187,9 @@ def test_bad_fields_are_400_naming_the_field(api, media_root, fields, field):
 def test_no_photo_or_too_many_photos_is_refused(api):
     assert post(api, **at(AUSTIN)).json()["code"] == "required"
     response = post(api, *(plain_jpeg(n) for n in range(4)), **at(AUSTIN))
-    assert response.status_code == 400 and response.json()["code"] == "too_many_photos"
+    # Refused by the parser as the fourth file begins (DATA_UPLOAD_MAX_NUMBER_FILES), before it is read.
+    assert response.status_code == 413 and response.json()["code"] == "too_many_files"
+    assert response.json()["field"] == "photos"
 
 
 # --- flags, venues, duplicates ---
@@ -217,10 +220,13 @@ def test_reports_within_the_radius_join_one_venue(api):
     assert venue.tile_key > 0
 
 
-def test_choosing_a_venue_far_away_is_flagged(api):
+def test_choosing_a_venue_far_away_is_flagged(api, moderator):
     first = post(api, plain_jpeg(1), **at(AUSTIN)).json()
+    observations.moderate(
+        observation=Observation.objects.get(public_id=first["id"]), moderator=moderator, action="approve"
+    )
     venue = Observation.objects.get(public_id=first["id"]).venue
-    second = post(api, plain_jpeg(2), venue_id=venue.pk, **at(DALLAS)).json()
+    second = post(api, plain_jpeg(2), venue_id=str(venue.public_id), **at(DALLAS)).json()
     observation = Observation.objects.get(public_id=second["id"])
     assert observation.venue == venue
     assert "far_from_venue" in observation.flags
@@ -331,11 +337,12 @@ def test_storage_failure_is_a_503_json_answer_with_nothing_recorded(api, media_r
 # --- requests Django itself refuses still answer JSON ---
 
 
-def test_too_many_files_is_a_json_400(api):
+def test_too_many_files_is_a_json_413_before_they_are_stored(api, media_root):
     data = {"photos": [SimpleUploadedFile(f"a{n}.jpg", b"x") for n in range(120)], "sign_status": "posted"}
     response = api.post("/api/observations/", data, format="multipart")
-    assert response.status_code == 400
-    assert response.json()["code"] == "bad_request"
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_many_files"
+    assert stored_files(media_root) == []
 
 
 def test_too_many_fields_is_a_json_400(api):
@@ -348,3 +355,27 @@ def test_json_body_is_a_json_415(api):
     response = api.post("/api/observations/", {"lat": 1}, format="json")
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+# --- the domain says what went wrong; the API alone says which HTTP status that is ---
+
+
+def test_intake_errors_name_the_problem_without_an_http_status():
+    with pytest.raises(observations.LocationRequired) as missing:
+        observations.place(None, [])
+    with pytest.raises(observations.OutsideSupportedArea) as outside:
+        observations.place(observations.ReportedPoint(0.0, -30.0, "device"), [])
+    for refusal in (missing.value, outside.value):
+        assert refusal.field == "lat" and refusal.detail and not hasattr(refusal, "status")
+    assert (missing.value.code, outside.value.code) == ("location_required", "outside_supported_area")
+
+
+def test_the_api_maps_each_domain_error_to_its_status(api):
+    from compliance.api.errors import from_domain
+
+    assert from_domain(observations.LocationRequired("x")).status_code == 422
+    assert from_domain(observations.OwnReport("x")).status_code == 403
+    assert from_domain(observations.IdempotencyKeyReused("x")).status_code == 409
+    assert from_domain(observations.StorageUnavailable("x")).status_code == 503
+    answer = post(api, plain_jpeg(), venue_type="truck_stop")  # no point anywhere: the domain's LocationRequired
+    assert answer.status_code == 422 and answer.json()["code"] == "location_required"

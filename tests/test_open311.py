@@ -98,7 +98,7 @@ def test_requests_are_the_approved_real_reports_newest_first(client, texas):
     ]
     for row in rows:
         assert set(row) == REQUEST_FIELDS
-        venue = Venue.objects.get(pk=int(row["address_id"]))
+        venue = Venue.objects.get(public_id=row["address_id"])
         assert (row["lat"], row["long"]) == (venue.latitude, venue.longitude)  # the venue's point, not the phone's
         assert datetime.date.fromisoformat(row["requested_datetime"])  # a day, no time of day
         assert "T" not in row["requested_datetime"] + row["updated_datetime"]

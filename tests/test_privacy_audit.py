@@ -4,6 +4,8 @@ private exports) carries who reported, from where exactly, when exactly, or with
 from __future__ import annotations
 
 import io
+import json
+import math
 import struct
 
 import pypdf
@@ -12,7 +14,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from compliance import roles, scoreboard
+from compliance import geo, roles, scoreboard
 from compliance.models import Observation, Photo, Venue
 from tests import images
 
@@ -158,11 +160,11 @@ def test_approved_photos_as_served_have_no_metadata_segment(reported_venue, clie
 
 def test_no_public_answer_carries_the_submitter_their_point_time_file_or_receipt(reported_venue, client):
     venue, receipts = reported_venue
-    pages = ["/", "/j/TX/", f"/v/{venue.pk}/", "/reports/TX/", "/signs/TX/"]
+    pages = ["/", "/j/TX/", f"/v/{venue.public_id}/", "/reports/TX/", "/signs/TX/"]
     apis = [
         "/api/jurisdictions/TX/",
         "/api/compliance/",
-        f"/api/venues/{venue.pk}/",
+        f"/api/venues/{venue.public_id}/",
         f"/api/venues/nearby/?lat={VENUE_POINT[0]}&lon={VENUE_POINT[1]}",
         "/api/map/?bbox=-125,24,-66,50&zoom=4",
         "/api/map/?bbox=-97.76,30.24,-97.74,30.26&zoom=16",
@@ -173,7 +175,7 @@ def test_no_public_answer_carries_the_submitter_their_point_time_file_or_receipt
         response = client.get(path)
         assert response.status_code == 200, path
         assert_carries_nothing_private(path, response.content.decode(), receipts)
-    public_venue = client.get(f"/api/venues/{venue.pk}/").json()
+    public_venue = client.get(f"/api/venues/{venue.public_id}/").json()
     assert (public_venue["latitude"], public_venue["longitude"]) == VENUE_POINT  # the venue's point, not the phone's
     for path in ("/reports/TX.pdf", "/signs/TX.pdf"):
         response = client.get(path)
@@ -204,3 +206,149 @@ def test_a_receipt_shows_no_point_time_account_or_other_receipt(reported_venue, 
             assert response.status_code == 200, path
             text = response.content.decode().replace(receipt, "")
             assert_carries_nothing_private(path, text, [r for r in receipts if r != receipt])
+
+
+# --- venues placed by reports: the public point is coarsened, never the volunteer's digits ---
+
+# Where three volunteers stood, to the digits a phone or a photo gives. Each report is the first at its place, so
+# it creates the venue; the 5th decimals are not 0, so the coarsened points (4 decimals) share none of the finer
+# digits the audit looks for.
+EXIF_POINT = (30 + 16 / 60 + 2.3456 / 3600, -(97 + 44 / 60 + 3.56789 / 3600))  # in the photo's GPS only
+DEVICE_POINT_PRECISE = (29.76042713, -95.36981234)  # the phone's geolocation (Houston)
+MANUAL_POINT_PRECISE = (32.77671389, -96.79681376)  # a pin placed by hand (Dallas)
+# Documented in README.md ("Privacy"): the public point is within this distance of where the volunteer stood.
+PUBLIC_POINT_MAX_OFFSET_M = 8
+
+
+def finer_digits(value: float) -> set[str]:
+    """The value written with 5 to 8 decimals, rounded and truncated: any of them in an answer places the
+    volunteer more precisely than the documented 4 decimals."""
+    value = abs(value)
+    written = set()
+    for decimals in range(5, 9):
+        written.add(f"{value:.{decimals}f}")
+        written.add(f"{math.trunc(value * 10**decimals) / 10**decimals:.{decimals}f}")
+    return written
+
+
+def exif_gps_jpeg(point: tuple[float, float], seed: int) -> bytes:
+    """A photo whose EXIF GPS is the point, as degrees, minutes and seconds with five decimals."""
+
+    def dms(degrees: float) -> tuple[tuple[int, int], ...]:
+        degrees = abs(degrees)
+        whole = int(degrees)
+        minutes = int((degrees - whole) * 60)
+        seconds = round((degrees - whole - minutes / 60) * 3600 * 100_000)
+        return ((whole, 1), (minutes, 1), (seconds, 100_000))
+
+    gps = images.gps_ifd(latitude=dms(point[0]), longitude=dms(point[1]), refs=("N", "W"))
+    return images.jpeg(
+        images.photo_like(640, 480, seed=seed), segments=(images.segment(0xE1, images.exif_bytes(gps=gps)),)
+    )
+
+
+@pytest.fixture
+def venues_placed_by_reports(db, moderator_api) -> dict[str, tuple[Venue, tuple[float, float]]]:
+    """Three venues, each created by an approved report: from EXIF GPS alone, from the phone, from a hand pin."""
+    reports = {
+        "exif": ({}, exif_gps_jpeg(EXIF_POINT, seed=81), "truck_stop"),
+        "device": (
+            {"lat": DEVICE_POINT_PRECISE[0], "lon": DEVICE_POINT_PRECISE[1], "accuracy_m": 4},
+            images.jpeg(images.photo_like(640, 480, seed=82)),
+            "bus_station",
+        ),
+        "manual": (
+            {"lat": MANUAL_POINT_PRECISE[0], "lon": MANUAL_POINT_PRECISE[1], "location_source": "manual"},
+            images.jpeg(images.photo_like(640, 480, seed=83)),
+            "hotel_motel",
+        ),
+    }
+    points = {"exif": EXIF_POINT, "device": DEVICE_POINT_PRECISE, "manual": MANUAL_POINT_PRECISE}
+    placed = {}
+    for name, (fields, photo, venue_type) in reports.items():
+        response = APIClient().post(
+            "/api/observations/",
+            {
+                "venue_type": venue_type,
+                "sign_status": "missing",
+                **fields,
+                "photos": [SimpleUploadedFile("IMG_0001.jpg", photo)],
+            },
+            format="multipart",
+        )
+        assert response.status_code == 201, response.content
+        observation = Observation.objects.get(public_id=response.json()["id"])
+        # The capture point is kept exactly, for moderators (the EXIF one to the precision of its rationals).
+        assert observation.captured_latitude == pytest.approx(points[name][0], abs=1e-9)
+        assert observation.captured_longitude == pytest.approx(points[name][1], abs=1e-9)
+        assert observation.location_source == {"exif": "exif", "device": "device", "manual": "manual"}[name]
+        queue = moderator_api.get("/api/moderation/queue/").json()
+        (item,) = [item for item in queue if item["id"] == str(observation.public_id)]
+        assert item["captured_latitude"] == observation.captured_latitude  # moderators see where it was taken
+        decision = moderator_api.post(f"/api/moderation/observations/{observation.public_id}/", {"action": "approve"})
+        assert decision.status_code == 200, decision.content
+        placed[name] = (Venue.objects.get(pk=observation.venue_id), points[name])
+    scoreboard.invalidate()
+    return placed
+
+
+def test_a_venue_placed_by_a_report_publishes_a_coarsened_point(venues_placed_by_reports):
+    for venue, (latitude, longitude) in venues_placed_by_reports.values():
+        assert (venue.latitude, venue.longitude) == geo.public_point(latitude, longitude)
+        assert (venue.latitude, venue.longitude) == (round(latitude, 4), round(longitude, 4))
+        assert (venue.latitude, venue.longitude) != (latitude, longitude)
+        assert 0 < geo.distance_m(latitude, longitude, venue.latitude, venue.longitude) <= PUBLIC_POINT_MAX_OFFSET_M
+        for digits in finer_digits(latitude) | finer_digits(longitude):
+            # The audit below is only meaningful if the coarsened point cannot contain these strings.
+            assert digits not in f"{venue.latitude:.8f} {venue.longitude:.8f}"
+
+
+def test_no_public_surface_carries_a_capture_point_finer_than_documented(venues_placed_by_reports, advocate):
+    forbidden = set()
+    for _venue, (latitude, longitude) in venues_placed_by_reports.values():
+        forbidden |= finer_digits(latitude) | finer_digits(longitude)
+    public = APIClient()
+    paths = ["/", "/api/compliance/", "/open311/v2/requests.json", "/open311/v2/requests.json?status=open,closed"]
+    paths += ["/open311/v2/requests.xml?status=open,closed", "/feeds/all.atom", "/api/letters/"]
+    for code in ("TX",):
+        paths += [f"/j/{code}/", f"/reports/{code}/", f"/api/jurisdictions/{code}/", f"/feeds/{code}.atom"]
+    for venue, (latitude, longitude) in venues_placed_by_reports.values():
+        paths += [
+            f"/v/{venue.public_id}/",
+            f"/api/venues/{venue.public_id}/",
+            f"/api/venues/nearby/?lat={latitude}&lon={longitude}",
+            f"/open311/v2/requests/{venue.observations.get().public_id}.json",
+        ]
+        # Every zoom of the map: clusters of each level, and single venues.
+        for zoom in range(3, 19):
+            paths.append(
+                f"/api/map/?bbox={longitude - 0.05},{latitude - 0.05},{longitude + 0.05},{latitude + 0.05}&zoom={zoom}"
+            )
+    answers = {}
+    for path in paths:
+        response = public.get(path)
+        assert response.status_code == 200, path
+        answers[path] = response.content.decode()
+    response = public.get("/reports/TX.pdf")
+    answers["/reports/TX.pdf"] = pdf_text(response.content)
+    exports = APIClient()
+    exports.force_login(advocate)
+    for path in ("/reports/TX.csv", "/reports/TX.geojson"):
+        response = exports.get(path)
+        assert response.status_code == 200, path
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        answers[path] = content.decode("utf-8-sig")
+    letter = exports.post("/api/letters/", {"jurisdiction": "TX", "kind": "enforcement"}, format="json")
+    assert letter.status_code == 201, letter.content
+    letter_id = letter.json()["id"]
+    answers["/api/letters/"] = letter.content.decode()
+    for path in (f"/letters/{letter_id}/", f"/api/letters/{letter_id}/"):
+        answers[path] = exports.get(path).content.decode()
+    answers[f"/letters/{letter_id}.pdf"] = pdf_text(exports.get(f"/letters/{letter_id}.pdf").content)
+    for path, text in answers.items():
+        for digits in forbidden:
+            assert digits not in text, f"{path} carries {digits!r}"
+    # The audit read real answers: each venue's coarsened point is on its page of the API.
+    for venue, _point in venues_placed_by_reports.values():
+        detail = json.loads(answers[f"/api/venues/{venue.public_id}/"])
+        assert (detail["latitude"], detail["longitude"]) == (venue.latitude, venue.longitude)

@@ -24,7 +24,8 @@ HOTLINE = "1-888-373-7888"
 def photographed_venue(
     api, moderator, code: str, venue_type: str, status: str, point, *, seed: int, approve: bool = True, **fields
 ) -> Observation:
-    """A venue reported with a real photo taken about 150 m from it, then (by default) approved."""
+    """A venue reported with a real photo taken about 40 m from it (inside the match radius, so the report joins it:
+    a report may name only a venue already on the map), then (by default) approved."""
     venue = Venue.objects.create(
         venue_type=VenueType.objects.get(slug=venue_type),
         name=f"{venue_type} {seed}",
@@ -33,12 +34,11 @@ def photographed_venue(
         jurisdiction=Jurisdiction.objects.get(code=code),
         tile_key=geo.tile_key(*point),
     )
-    capture = (point[0] + 0.00137, point[1] + 0.00113)
-    response = post(
-        api, plain_jpeg(seed), **at(capture), venue_id=venue.pk, venue_type=venue_type, sign_status=status, **fields
-    )
+    capture = (point[0] + 0.00031, point[1] + 0.00023)
+    response = post(api, plain_jpeg(seed), **at(capture), venue_type=venue_type, sign_status=status, **fields)
     assert response.status_code == 201, response.json()
     observation = Observation.objects.get(public_id=response.json()["id"])
+    assert observation.venue == venue
     if approve:
         observations.moderate(observation=observation, moderator=moderator, action="approve")
     return observation
@@ -298,7 +298,7 @@ def test_geojson_is_a_feature_collection_of_the_venue_points(client, django_user
     body = json.loads(response.content)
     assert body["type"] == "FeatureCollection" and len(body["features"]) == 13
     for feature in body["features"]:
-        venue = Venue.objects.get(pk=feature["id"])
+        venue = Venue.objects.get(public_id=feature["id"])
         assert feature["geometry"] == {
             "type": "Point",
             "coordinates": [round(venue.longitude, 6), round(venue.latitude, 6)],

@@ -47,7 +47,8 @@ def test_missing_secret_key_without_debug_fails_loudly():
         ("DEBUG", "maybe", "DEBUG must be true or false"),
         ("SQLITE_BUSY_TIMEOUT_S", "soon", "SQLITE_BUSY_TIMEOUT_S must be a whole number"),
         ("TASKS_BACKEND", "celery", "TASKS_BACKEND must be one of immediate, database"),
-        ("CACHE_URL", "memcached://x", "CACHE_URL must start with"),
+        ("CACHE_URL", "mongodb://x", "CACHE_URL must start with"),
+        ("LIMITS_CACHE_URL", "memcached://", "LIMITS_CACHE_URL must start with"),
         ("DATABASE_URL", "mysql://u@h/db", "DATABASE_URL must be a postgres:// or sqlite:// address"),
     ],
 )
@@ -106,3 +107,31 @@ def test_database_task_backend_when_configured():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "DatabaseBackend"
+
+
+def test_limits_live_in_the_database_cache_by_default_and_follow_a_shared_cache_url():
+    show = "from django.conf import settings as s; print(s.CACHES['limits']['BACKEND'], s.CACHES['limits']['LOCATION'])"
+    for env, expected in (
+        ({}, "django.core.cache.backends.db.DatabaseCache signwatch_limits"),
+        ({"CACHE_URL": "redis://cache:6379/1"}, "django.core.cache.backends.redis.RedisCache redis://cache:6379/1"),
+        ({"CACHE_URL": "db://shared"}, "django.core.cache.backends.db.DatabaseCache shared"),
+        ({"LIMITS_CACHE_URL": "memcached://mc:11211"}, "django.core.cache.backends.memcached.PyMemcacheCache mc:11211"),
+    ):
+        result = run_manage("shell", "--no-imports", "-c", show, env={**PRODUCTION_LIKE, **env})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected, env
+
+
+def test_check_deploy_warns_when_limits_are_per_process_or_the_proxy_is_not_counted():
+    per_process = run_manage("check", "--deploy", env={**PRODUCTION_LIKE, "LIMITS_CACHE_URL": "locmem://"})
+    assert "signwatch.W001" in per_process.stderr + per_process.stdout
+    uncounted = run_manage("check", "--deploy", env={**PRODUCTION_LIKE, "TRUST_PROXY_HEADERS": "true"})
+    assert "signwatch.W002" in uncounted.stderr + uncounted.stdout
+    counted = run_manage(
+        "check", "--deploy", env={**PRODUCTION_LIKE, "TRUST_PROXY_HEADERS": "true", "TRUSTED_PROXY_COUNT": "1"}
+    )
+    assert counted.returncode == 0 and "signwatch.W00" not in counted.stderr + counted.stdout
+    debugging = run_manage(
+        "check", "--deploy", env={**PRODUCTION_LIKE, "DEBUG": "true", "LIMITS_CACHE_URL": "locmem://"}
+    )
+    assert "signwatch.W001" not in debugging.stderr + debugging.stdout

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -12,6 +14,8 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from compliance import observations, photos
 
 
 class APIError(exceptions.APIException):
@@ -34,12 +38,47 @@ class ErrorOutput(serializers.Serializer):
     )
 
 
+# The HTTP status of each domain refusal: the domain modules say what went wrong, only the API says how to answer.
+DOMAIN_STATUSES: dict[type[Exception], int] = {
+    observations.LocationRequired: 422,
+    observations.OutsideSupportedArea: 422,
+    observations.IdempotencyKeyReused: 409,
+    observations.StorageUnavailable: 503,
+    observations.ReasonRequired: 400,
+    observations.OwnReport: 403,
+    observations.ModerationConflict: 409,
+}
+PHOTO_STATUSES = {
+    "empty_file": 400,
+    "file_too_large": 413,
+    "unsupported_media_type": 415,
+    "corrupt_image": 400,
+    "image_too_large": 413,
+    "image_too_small": 400,
+    "bad_aspect_ratio": 400,
+}
+
+
+def from_domain(
+    error: observations.Refused | photos.PhotoRejected,
+    field: str | None = None,
+) -> APIError:
+    """The API's answer to a domain module's refusal."""
+    if isinstance(error, photos.PhotoRejected):
+        return APIError(status_code=PHOTO_STATUSES[error.code], code=error.code, detail=error.detail, field=field)
+    status_code = next((code for kind, code in DOMAIN_STATUSES.items() if isinstance(error, kind)), 400)
+    return APIError(status_code=status_code, code=error.code, detail=str(error.detail), field=error.field or field)
+
+
 ERROR_DESCRIPTIONS = {
     400: "A field is missing or invalid (field names it).",
-    403: "Not allowed: not signed in, not in the right role, or a failed CSRF check.",
+    403: "Not allowed: not signed in, not in the right role, a failed CSRF check, or (own_report) a moderator "
+    "deciding on their own report.",
     404: "Nothing with this identifier that you may see.",
-    409: "Conflicts with the current state (e.g. already reviewed).",
-    413: "A photo is too large (file_too_large, image_too_large).",
+    409: "Conflicts with the current state (already_reviewed, or idempotency_key_reused: a key sent again with a "
+    "different request).",
+    413: "Too large: a photo (file_too_large, image_too_large), the whole request (request_too_large) or too many "
+    "files (too_many_files).",
     415: "Not a body type or an image format SignWatch takes (unsupported_media_type).",
     422: "Well-formed but unusable (location_required, outside_supported_area).",
     429: "Too many requests from this client; retry later.",
@@ -71,6 +110,15 @@ def _first_error(detail: Any, prefix: str = "") -> tuple[str | None, exceptions.
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, reshaped: {"code", "detail", "field"}, plus all field errors when validation found several."""
+    if isinstance(exc, TooManyFilesSent):
+        exc = APIError(
+            status_code=413,
+            code="too_many_files",
+            detail=_("Send at most %(n)d photos.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FILES},
+            field="photos",
+        )
+    elif isinstance(exc, RequestDataTooBig):
+        exc = APIError(status_code=413, code="request_too_large", detail=_("The request's fields are too large."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

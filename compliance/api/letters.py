@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compliance import letters, outcomes, outreach, roles
+from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses
 from compliance.api.serializers import choice_filter_parameters
 from compliance.models import Jurisdiction, Letter
@@ -225,7 +226,7 @@ def _refused(refused: letters.LetterRefused) -> APIError:
         },
     )
 )
-class LetterListCreate(generics.ListCreateAPIView):
+class LetterListCreate(NoStore, generics.ListCreateAPIView):
     """The letters you may see, newest first; advocates write a new one (its text and figures are then frozen)."""
 
     serializer_class = LetterOutput
@@ -244,9 +245,7 @@ class LetterListCreate(generics.ListCreateAPIView):
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         public = outreach.public_letters(filterset.qs)
-        response = Response(PublicLetterOutput(public, many=True).data)
-        response["Cache-Control"] = "public, max-age=300"
-        return response
+        return Response(PublicLetterOutput(public, many=True).data)
 
     @extend_schema(request=LetterCreateInput, responses={201: LetterOutput, **error_responses(400, 403, 415)})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -266,7 +265,7 @@ class LetterListCreate(generics.ListCreateAPIView):
         return Response(LetterOutput(letter, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class LetterDetail(APIView):
+class LetterDetail(NoStore, APIView):
     """A letter you may see; PATCH tracks its outreach (advocates) or records the official response (its AG office)."""
 
     def _letter(self, request: Request, public_id: uuid.UUID) -> Letter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import uuid
 
 import django_filters
 from django.urls import reverse
@@ -234,7 +235,13 @@ class ObservationInput(serializers.Serializer):
         default=Observation.LocationSource.DEVICE,
     )
     venue_type = SlugField(slug_field="slug", queryset=VenueType.objects.all())
-    venue_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    venue_id = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=64,
+        help_text=_("The public id of a venue on the map (from /api/venues/nearby/), when the report is about it."),
+    )
     venue_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     sign_status = serializers.ChoiceField(choices=SignStatus.choices)
     deficiencies = serializers.MultipleChoiceField(choices=Deficiency.choices, required=False, default=set)
@@ -259,12 +266,22 @@ class ObservationInput(serializers.Serializer):
             raise serializers.ValidationError(_("The date cannot be in the future."), code="future_date")
         return value
 
-    def validate_venue_id(self, value: int | None) -> Venue | None:
-        if value is None:
+    def validate_venue_id(self, value: str | None) -> Venue | None:
+        if not value:
             return None
-        venue = Venue.objects.filter(pk=value).select_related("venue_type").first()
+        # Only a venue on the public map may be named, and every refusal reads the same (malformed, unknown, or
+        # known only through reports not yet approved): the answer must not tell what others have reported.
+        try:
+            public_id = uuid.UUID(value)
+        except ValueError:
+            public_id = None
+        venue = (
+            Venue.objects.public().filter(public_id=public_id).select_related("venue_type").first()
+            if public_id
+            else None
+        )
         if venue is None:
-            raise serializers.ValidationError(_("There is no such venue."), code="unknown_venue")
+            raise serializers.ValidationError(_("There is no such venue on the map."), code="unknown_venue")
         return venue
 
     def validate(self, attrs: dict) -> dict:
@@ -287,13 +304,13 @@ class SubmissionOutput(serializers.Serializer):
     review_status = serializers.CharField()
     jurisdiction = serializers.CharField(source="venue.jurisdiction.code")
     venue_id = serializers.SerializerMethodField(
-        help_text=_("The venue's id once it is public; null for a venue not yet on the map.")
+        help_text=_("The venue's public id once it is on the map; null for a venue not yet on the map.")
     )
 
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_venue_id(self, observation: Observation) -> int | None:
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_venue_id(self, observation: Observation) -> str | None:
         # Only a venue already on the public map is named: the answer must not reveal what others reported.
-        return observation.venue_id if observation.venue.is_public else None
+        return str(observation.venue.public_id) if observation.venue.is_public else None
 
 
 class ReceiptOutput(serializers.Serializer):
@@ -309,6 +326,7 @@ class ReceiptOutput(serializers.Serializer):
 
 
 class PublicVenueOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", help_text=_("The venue's public id, as in /v/{id}/."))
     venue_type = serializers.CharField(source="venue_type.slug")
     venue_type_name = serializers.CharField(source="venue_type.local_name")
     jurisdiction = serializers.CharField(source="jurisdiction.code")
@@ -374,6 +392,9 @@ class ModerationItemOutput(serializers.ModelSerializer):
     venue_is_new = serializers.SerializerMethodField()
     photos = ModerationPhotoOutput(many=True)
     flag_labels = serializers.ListField(child=serializers.CharField())
+    may_decide = serializers.SerializerMethodField(
+        help_text=_("False for the moderator's own report: another moderator decides on it.")
+    )
 
     class Meta:
         model = Observation
@@ -395,11 +416,18 @@ class ModerationItemOutput(serializers.ModelSerializer):
             "venue",
             "venue_is_new",
             "photos",
+            "may_decide",
         ]
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_venue_is_new(self, observation: Observation) -> bool:
         return not observation.venue.is_public
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_may_decide(self, observation: Observation) -> bool:
+        request = self.context.get("request")
+        moderator_id = request.user.pk if request is not None else None
+        return observation.submitter_id is None or observation.submitter_id != moderator_id
 
 
 class ModerationActionInput(serializers.Serializer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 
@@ -22,11 +23,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from compliance import geo, maps, observations, photos, scoreboard
-from compliance.api.errors import APIError, error_responses
+from compliance.api.caching import NoStore
+from compliance.api.errors import APIError, error_responses, from_domain
 from compliance.api.permissions import IsModerator
 from compliance.api.serializers import (
     JurisdictionDetailOutput,
@@ -48,6 +49,7 @@ from compliance.api.serializers import (
     choice_filter_parameters,
 )
 from compliance.models import Jurisdiction, Observation, PostingLaw, SignStatus, Venue, VenueType
+from compliance.security import SharedScopedRateThrottle
 
 MAX_PHOTOS = 3
 
@@ -151,15 +153,6 @@ class Locate(APIView):
 # --- volunteers' observations ---
 
 
-def _refusal(refused: observations.SubmissionRefused | photos.PhotoRejected, field: str | None = None) -> APIError:
-    return APIError(
-        status_code=refused.status,
-        code=refused.code,
-        detail=str(refused.detail),
-        field=getattr(refused, "field", field),
-    )
-
-
 def _clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
     """Check and clean each uploaded photo; the first refusal answers for the whole request."""
     if not files:
@@ -187,15 +180,15 @@ def _clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
         try:
             cleaned.append(photos.process(upload.read(), limits=limits))
         except photos.PhotoRejected as rejected:
-            raise _refusal(rejected, field="photos") from None
+            raise from_domain(rejected, field="photos") from None
     return cleaned
 
 
-class ObservationCreate(APIView):
+class ObservationCreate(NoStore, APIView):
     """A volunteer's report: 1–3 photos of a venue's hotline sign (or of the wall where it is missing)."""
 
     parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "submissions"
 
     @extend_schema(
@@ -208,7 +201,7 @@ class ObservationCreate(APIView):
                 description=_("A client-chosen key; a repeat with the same key answers the first result."),
             )
         ],
-        responses={201: SubmissionOutput, **error_responses(400, 403, 413, 415, 422, 429, 503)},
+        responses={201: SubmissionOutput, **error_responses(400, 403, 409, 413, 415, 422, 429, 503)},
     )
     def post(self, request: Request) -> Response:
         fields = ObservationInput(data=request.data)
@@ -216,7 +209,16 @@ class ObservationCreate(APIView):
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 200:
             raise APIError(status_code=400, code="invalid", detail=_("Idempotency-Key is too long."), field=None)
-        cleaned = _clean_uploads(request.FILES.getlist("photos"))
+        uploads = request.FILES.getlist("photos")
+        digest = _request_digest(request, uploads) if key else ""
+        submitter = request.user if request.user.is_authenticated else None
+        try:
+            # A resend is answered from what the first request recorded, before any photo is decoded again.
+            if key and (earlier := observations.repeated(key, submitter, digest)):
+                return Response(SubmissionOutput(earlier).data, status=status.HTTP_201_CREATED)
+        except observations.SubmissionRefused as refused:
+            raise from_domain(refused) from None
+        cleaned = _clean_uploads(uploads)
         data = fields.validated_data
         point = None
         if data.get("lat") is not None:
@@ -235,22 +237,41 @@ class ObservationCreate(APIView):
             languages_seen=[language.strip() for language in data["languages"] if language.strip()],
             notes=data["notes"].strip(),
             observed_on=data.get("observed_on"),
-            submitter=request.user if request.user.is_authenticated else None,
+            submitter=submitter,
             idempotency_key=key,
             email=data["email"].strip(),
             language=translation.get_language() or "en",
+            request_digest=digest,
         )
         try:
             observation = observations.submit(submission)
         except observations.SubmissionRefused as refused:
-            raise _refusal(refused) from None
+            raise from_domain(refused) from None
         return Response(SubmissionOutput(observation).data, status=status.HTTP_201_CREATED)
 
 
-class ObservationReceipt(APIView):
+def _request_digest(request: Request, uploads: list[UploadedFile]) -> str:
+    """What an Idempotency-Key is bound to: every field sent, and the bytes of every photo (hashed, not decoded)."""
+    fields = [
+        (name, value)
+        for name, values in request.data.lists()
+        for value in values
+        if not isinstance(value, UploadedFile)
+    ]
+    file_digests = []
+    for upload in uploads:
+        content = hashlib.sha256()
+        for chunk in upload.chunks():
+            content.update(chunk)
+        upload.seek(0)
+        file_digests.append(content.hexdigest())
+    return observations.request_digest(fields, file_digests)
+
+
+class ObservationReceipt(NoStore, APIView):
     """The submitter's view of their report: pending, approved or rejected, with the moderator's reason."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "receipts"
 
     @extend_schema(responses={200: ReceiptOutput, **error_responses(404, 429)})
@@ -262,7 +283,7 @@ class ObservationReceipt(APIView):
 
 
 @extend_schema(responses={200: ReceiptOutput(many=True), **error_responses(403)})
-class MyObservations(generics.ListAPIView):
+class MyObservations(NoStore, generics.ListAPIView):
     """A logged-in volunteer's own reports, newest first."""
 
     serializer_class = ReceiptOutput
@@ -288,6 +309,7 @@ class VenueDetail(generics.RetrieveAPIView):
 
     serializer_class = PublicVenueOutput
     queryset = Venue.objects.public().select_related("venue_type", "jurisdiction")
+    lookup_field = "public_id"
 
 
 class NearbyVenues(APIView):
@@ -317,7 +339,7 @@ class NearbyVenues(APIView):
 
 
 @extend_schema(responses={200: ModerationItemOutput(many=True), **error_responses(403)})
-class ModerationQueue(generics.ListAPIView):
+class ModerationQueue(NoStore, generics.ListAPIView):
     """Pending observations, oldest first, with photos, points, flags and possible duplicates."""
 
     serializer_class = ModerationItemOutput
@@ -328,7 +350,7 @@ class ModerationQueue(generics.ListAPIView):
         return Observation.objects.moderation_queue()[:50]
 
 
-class ModerateObservation(APIView):
+class ModerateObservation(NoStore, APIView):
     """Approve or reject a pending observation. A second decision on the same observation answers 409."""
 
     permission_classes = [IsModerator]
@@ -348,10 +370,8 @@ class ModerateObservation(APIView):
                 action=decision.validated_data["action"],
                 reason=decision.validated_data["reason"],
             )
-        except observations.SubmissionRefused as refused:
-            raise _refusal(refused) from None
-        except observations.ModerationConflict as conflict:
-            raise APIError(status_code=409, code="already_reviewed", detail=str(conflict)) from None
+        except observations.ModerationRefused as refused:
+            raise from_domain(refused) from None
         return Response(ModerationResultOutput(observation).data)
 
 

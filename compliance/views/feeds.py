@@ -57,7 +57,7 @@ def _report_entries(jurisdiction: Jurisdiction | None) -> list[Entry]:
         "sign_status",
         "observed_on",
         "published_at",
-        "venue_id",
+        "venue__public_id",
         "venue__venue_type__name",
         "venue__jurisdiction__name",
     )[:ENTRIES_PER_KIND]
@@ -68,7 +68,7 @@ def _report_entries(jurisdiction: Jurisdiction | None) -> list[Entry]:
                 guid=f"signwatch:report:{row['public_id']}",
                 title=titles[row["sign_status"]] % place,
                 description=_("Seen on %(day)s, checked by a moderator.") % {"day": row["observed_on"].isoformat()},
-                link=reverse("venue", args=[row["venue_id"]]),
+                link=reverse("venue", args=[row["venue__public_id"]]),
                 day=timezone.localdate(row["published_at"]),
                 category="report",
             )

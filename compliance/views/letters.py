@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from compliance import letters, outreach, roles, scoreboard
@@ -34,6 +35,7 @@ def _first_errors(form: Any) -> dict[str, str]:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 @login_required
 def tracker_page(request: HttpRequest) -> HttpResponse:
     """Advocates' and AG offices' outreach tracker: letters by state, and (for advocates) a form to write one."""
@@ -92,6 +94,7 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def letter_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A letter: its frozen text, downloads, outreach history, and the forms its readers may use."""
     letter = _visible_letter(request, public_id)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
@@ -14,6 +15,7 @@ from compliance.views.public import base_map_config
 
 
 @require_safe
+@never_cache
 @ensure_csrf_cookie
 @login_required
 def moderate_page(request: HttpRequest) -> HttpResponse:

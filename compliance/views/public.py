@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -89,8 +91,8 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-def venue_page(request: HttpRequest, pk: int) -> HttpResponse:
+def venue_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A public venue and its approved history (no volunteer details, no capture points)."""
-    venue = get_object_or_404(Venue.objects.public().select_related("venue_type", "jurisdiction"), pk=pk)
+    venue = get_object_or_404(Venue.objects.public().select_related("venue_type", "jurisdiction"), public_id=public_id)
     history = venue.observations.approved().prefetch_related("photos").order_by("-observed_on", "-published_at")
     return render(request, "compliance/venue.html", {"venue": venue, "history": history})

@@ -49,6 +49,7 @@ def receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 @login_required
 def my_reports_page(request: HttpRequest) -> HttpResponse:
     """A logged-in volunteer's own reports and what became of them."""

@@ -117,6 +117,29 @@ def test_rejecting_from_the_keyboard_needs_a_reason(live_server, committed_regis
     assert observation.review_reason == "The photo shows the wrong building"
 
 
+def test_a_moderators_own_report_is_shown_as_not_theirs_to_decide(live_server, committed_registry, browser):
+    from rest_framework.test import APIClient
+
+    from tests.test_observations import AUSTIN, at, plain_jpeg, post
+
+    moderator = User.objects.create_user("mod3", password="a-long-test-password")
+    moderator.groups.add(roles.moderators_group())
+    own = APIClient()
+    own.force_authenticate(moderator)
+    post(own, plain_jpeg(), **at(AUSTIN))
+    desk = browser.new_context().new_page()
+    desk.goto(f"{live_server.url}/accounts/login/?next=/moderate/")
+    desk.fill("input[name=username]", "mod3")
+    desk.fill("input[name=password]", "a-long-test-password")
+    desk.click("main button[type=submit]")
+    desk.wait_for_selector("#item:not([hidden])")
+    assert desk.is_visible("#item-own")
+    assert desk.is_disabled("#approve-button") and desk.is_disabled("#reject-button")
+    desk.keyboard.press("a")  # the shortcut does nothing either
+    desk.wait_for_timeout(300)
+    assert Observation.objects.get().review_status == "pending"
+
+
 def test_a_spanish_phone_gets_the_form_in_spanish(live_server, committed_registry, browser, screenshot):
     """The browser's language picks Spanish: page text, the script's messages and the venue type names."""
     phone, errors = phone_in_austin(browser, locale="es-US")

@@ -76,6 +76,10 @@
       photos.appendChild(figure);
     });
 
+    // A moderator never decides on their own report: the server refuses it, and the page says so up front.
+    $("item-own").hidden = item.may_decide;
+    $("approve-button").disabled = $("reject-button").disabled = !item.may_decide;
+
     var flags = $("item-flags");
     flags.textContent = "";
     item.flag_labels.forEach(function (label) { flags.appendChild(text("li", label, "flag")); });
@@ -103,6 +107,7 @@
   function decide(action) {
     if (busy || !queue.length) return;
     var item = queue[index];
+    if (!item.may_decide) return;
     var reason = $("reason").value.trim();
     if (action === "reject" && !reason) {
       $("reason").focus();

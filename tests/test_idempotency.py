@@ -1,0 +1,83 @@
+"""Idempotency-Key as an attacker would try it: a key is bound to its own request, so nobody reads another's receipt."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from compliance import photos
+from compliance.models import Observation
+from tests import images
+
+AUSTIN = (30.2672, -97.7431)
+KEY = "0b9c4e0e-5d0a-4c39-a0a4-3f9b5d1c2e77"
+
+
+def send(client: APIClient, *, seed: int, key: str = KEY, **fields):
+    data = {
+        "venue_type": "truck_stop",
+        "sign_status": "posted",
+        "lat": AUSTIN[0],
+        "lon": AUSTIN[1],
+        **fields,
+        "photos": [SimpleUploadedFile("IMG_0001.jpg", images.jpeg(images.photo_like(640, 480, seed=seed)))],
+    }
+    return client.post("/api/observations/", data, format="multipart", headers={"Idempotency-Key": key})
+
+
+def test_a_resend_of_the_same_request_answers_the_first_result(db):
+    phone = APIClient()
+    first = send(phone, seed=1)
+    again = send(phone, seed=1)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert Observation.objects.count() == 1
+
+
+def test_another_client_reusing_a_key_gets_409_and_nothing_of_the_first_report(db):
+    victim = send(APIClient(), seed=1, notes="Sign behind the counter").json()
+    attempts = [
+        send(APIClient(), seed=2),  # another photo
+        send(APIClient(), seed=1, notes="Something else"),  # same photo, another field
+        send(APIClient(), seed=1, sign_status="missing"),
+    ]
+    for attempt in attempts:
+        assert attempt.status_code == 409
+        body = attempt.json()
+        assert body["code"] == "idempotency_key_reused" and body["detail"]
+        text = attempt.content.decode()
+        assert victim["receipt"] not in text and victim["id"] not in text
+        assert attempt["Cache-Control"].startswith("max-age=0") and "no-store" in attempt["Cache-Control"]
+    assert Observation.objects.count() == 1
+
+
+def test_keys_of_different_accounts_never_meet(db):
+    volunteer = APIClient()
+    volunteer.force_authenticate(User.objects.create_user("volunteer-k"))
+    theirs = send(volunteer, seed=1).json()
+    anonymous = send(APIClient(), seed=1)  # the very same request, from outside the account
+    assert anonymous.status_code == 201
+    assert anonymous.json()["id"] != theirs["id"] and anonymous.json()["receipt"] != theirs["receipt"]
+    assert Observation.objects.count() == 2
+
+
+def test_a_resend_is_answered_before_any_photo_is_decoded(db, monkeypatch):
+    phone = APIClient()
+    first = send(phone, seed=1).json()
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("a resend decoded a photo")
+
+    monkeypatch.setattr(photos, "process", no_decoding)
+    again = send(phone, seed=1)
+    assert again.status_code == 201 and again.json()["receipt"] == first["receipt"]
+
+
+@pytest.mark.parametrize("fields", [{"lat": 31.0}, {"venue_type": "hotel_motel"}, {"languages": ["es"]}])
+def test_a_key_reused_with_a_different_body_is_refused_even_by_the_same_phone(db, fields):
+    phone = APIClient()
+    assert send(phone, seed=1).status_code == 201
+    reused = send(phone, seed=1, **fields)
+    assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key_reused"
