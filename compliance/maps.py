@@ -163,6 +163,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
             "current_status",
             "status_observed_on",
             "is_demo",
+            "disputed",
             "venue_type__slug",
             "venue_type__name",
             "venue_type__name_es",
@@ -183,6 +184,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
                 "status": row["current_status"],
                 "observed_on": row["status_observed_on"].isoformat() if row["status_observed_on"] else None,
                 "demo": row["is_demo"],
+                "disputed": row["disputed"],
                 "url": reverse("venue", args=[row["pk"]]),
                 "thumbnail": (
                     reverse("photo-thumbnail", args=[row["latest_photo__public_id"]])

@@ -26,7 +26,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from compliance import scoreboard, scoring
+from compliance import disputes, moderation, scoreboard, scoring, trust
 from compliance.models import Jurisdiction, Observation, Photo, PostingLaw, SignStatus, Venue, VenueType
 from compliance.pdf import HTML
 
@@ -86,6 +86,8 @@ class Report:
     evidence_total: int
     has_demo_data: bool
     method: str
+    audit: trust.AuditFigures  # the measured accuracy of approving trusted volunteers' reports without review
+    dispute_method: str
 
     @property
     def venues_not_listed(self) -> int:
@@ -139,6 +141,8 @@ def build(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> 
         evidence_total=with_photo.count(),
         has_demo_data=public.filter(is_demo=True).exists(),
         method=str(scoring.METHOD),
+        audit=moderation.measured_accuracy(),
+        dispute_method=str(disputes.METHOD),
     )
 
 

@@ -1,12 +1,13 @@
 from django.urls import path
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.views import letters, moderation, photos, public, reports, signs, volunteers
+from compliance.views import letters, method, moderation, photos, public, reports, signs, volunteers
 
 urlpatterns = [
     path("", public.map_page, name="map"),
     path("j/<code:code>/", public.jurisdiction_page, name="jurisdiction"),
     path("v/<int:pk>/", public.venue_page, name="venue"),
+    path("method/", method.method_page, name="method"),
     path("submit/", volunteers.submit_page, name="submit"),
     path("sw.js", volunteers.service_worker, name="service-worker"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),
