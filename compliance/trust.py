@@ -31,7 +31,7 @@ METHOD = _(
     "the trust; staff can also grant or withdraw it, and every change is recorded. Reports sent without an account, "
     "and reports with a warning flag, are always reviewed. The share of audited reports that moderators rejected "
     "estimates the share of reports approved without review that should have been rejected; we publish it with a "
-    "Wilson 95% confidence interval."
+    "Wilson 95%% confidence interval."
 )
 
 

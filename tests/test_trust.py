@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from compliance import moderation, observations, photos, trust
 from compliance.models import Observation, VenueType, VolunteerTrust
+from tests.test_compliance_api import add_observation, approved_venue
 from tests.test_observations import AUSTIN, DALLAS, at, plain_jpeg, post
 
 
@@ -198,3 +199,20 @@ def test_earning_trust_needs_k_approvals_and_a_clean_recent_record():
     assert trust.earns_trust(approved=9, recent_newest_first=["approved"] * 3 + ["rejected"], rule=rule)
     with pytest.raises(ValueError):
         trust.TrustRule(audit_share=1.5)
+
+
+def test_the_method_page_and_the_report_publish_the_audit_figures(api, db):
+    venue = approved_venue("TX", "truck_stop", "posted", *AUSTIN, days_ago=60)
+    for _ in range(3):
+        add_observation(venue, "posted", 50, review_route="trusted")
+    for review_status in ("approved", "approved", "approved", "rejected"):
+        add_observation(venue, "posted", 50, review_status=review_status, review_route="audit")
+    add_observation(venue, "posted", 50, review_status="pending", review_route="audit")  # not decided: not counted
+    figures = moderation.measured_accuracy()
+    assert (figures.approved_without_review, figures.audited, figures.rejected_in_audit) == (3, 4, 1)
+    # Wilson 95% for 1 of 4: centre (0.25 + 0.48018) / 1.96037 = 0.37247, half-width 0.32689 → 4.6% … 69.9%
+    expected = "Reports approved without review: 3; audited: 4; rejected in audit: 1, 25.0% (95% CI 4.6%–69.9%)."
+    for url in ("/method/", "/reports/TX/"):
+        page = " ".join(api.get(url).content.decode().split())
+        assert expected in page, url
+    assert "drawn for audit" in api.get("/method/").content.decode()

@@ -1,0 +1,111 @@
+"""Disputed venues: two approved reports within 30 days that disagree leave the headline until settled."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from compliance import disputes, moderation, scoreboard
+from compliance.models import Venue
+from tests.test_compliance_api import add_observation, approved_venue
+from tests.test_observations import AUSTIN
+
+
+@pytest.fixture
+def texas_bus_stations(db) -> list[Venue]:
+    """12 Texas bus stations, all posted: a compliance rate of 12/12."""
+    venues = [approved_venue("TX", "bus_station", "posted", AUSTIN[0] + 0.01 * n, AUSTIN[1], 40) for n in range(12)]
+    scoreboard.invalidate()
+    return venues
+
+
+def texas(api) -> dict:
+    return api.get("/api/compliance/").json()["jurisdictions"]["TX"]
+
+
+def test_a_disputed_venue_leaves_the_headline_and_comes_back_once_settled(
+    api, texas_bus_stations, moderator, django_capture_on_commit_callbacks
+):
+    venue = texas_bus_stations[0]
+    assert texas(api)["overall"]["n"] == 12
+    add_observation(venue, "missing", 20)  # 20 days after a report that found it posted
+    venue.refresh_from_db()
+    assert venue.disputed and venue.current_status == "missing"
+    scoreboard.invalidate()
+    figures = texas(api)
+    assert (figures["overall"]["n"], figures["overall"]["missing"], figures["disputed_venues"]) == (11, 0, 1)
+    assert api.get(f"/api/venues/{venue.pk}/").json()["disputed"] is True
+    page = api.get(f"/v/{venue.pk}/").content.decode()
+    assert 'id="venue-disputed"' in page
+
+    moderator_api = api.__class__()
+    moderator_api.force_authenticate(moderator)
+    refused = moderator_api.post(f"/api/moderation/venues/{venue.pk}/settle/", {"reason": ""}, format="json")
+    assert refused.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        settled = moderator_api.post(
+            f"/api/moderation/venues/{venue.pk}/settle/", {"reason": "Owner confirms it was taken down"}, format="json"
+        )
+    assert settled.status_code == 200
+    assert settled.json() == {"venue_id": venue.pk, "disputed": False, "current_status": "missing"}
+    figures = texas(api)
+    assert (figures["overall"]["n"], figures["overall"]["missing"], figures["disputed_venues"]) == (12, 1, 0)
+    assert api.get(f"/api/venues/{venue.pk}/").json()["disputed"] is False
+    again = moderator_api.post(f"/api/moderation/venues/{venue.pk}/settle/", {"reason": "again"}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "not_disputed")
+
+
+def test_a_later_visit_ends_the_dispute(api, texas_bus_stations):
+    venue = texas_bus_stations[0]
+    add_observation(venue, "missing", 20)
+    add_observation(venue, "missing", 5)
+    venue.refresh_from_db()
+    assert not venue.disputed
+    scoreboard.invalidate()
+    assert (texas(api)["overall"]["n"], texas(api)["overall"]["missing"]) == (12, 1)
+
+
+def test_the_map_marks_a_disputed_venue(api, texas_bus_stations):
+    venue = texas_bus_stations[0]
+    add_observation(venue, "missing", 20)
+    lat, lon = venue.latitude, venue.longitude
+    bbox = f"{lon - 0.005},{lat - 0.005},{lon + 0.005},{lat + 0.005}"
+    features = api.get(f"/api/map/?bbox={bbox}&zoom=16").json()["features"]
+    assert [(f["id"], f["properties"]["disputed"]) for f in features] == [(venue.pk, True)]
+
+
+def test_settling_needs_a_moderator(api, texas_bus_stations):
+    venue = texas_bus_stations[0]
+    add_observation(venue, "missing", 20)
+    assert api.post(f"/api/moderation/venues/{venue.pk}/settle/", {"reason": "x"}, format="json").status_code == 403
+
+
+day = datetime.date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("reports", "settled_through", "disputed"),
+    [
+        ([(2, 30, "missing"), (1, 0, "posted")], None, True),  # 30 days apart: inside the window
+        ([(2, 31, "missing"), (1, 0, "posted")], None, False),  # 31 days: a change, not a dispute
+        ([(2, 3, "posted"), (1, 0, "missing")], None, True),
+        ([(2, 3, "deficient"), (1, 0, "posted")], None, False),  # deficient disputes nothing
+        ([(2, 3, "missing"), (1, 0, "posted")], 2, False),  # settled through the latest report
+        ([(3, 9, "posted"), (2, 3, "missing"), (1, 0, "posted")], 2, True),  # a newer report reopens it
+        ([(1, 0, "posted")], None, False),
+    ],
+)
+def test_dispute_rule(reports, settled_through, disputed):
+    latest_first = [
+        disputes.Report(pk, day + datetime.timedelta(days=offset), status) for pk, offset, status in reports
+    ]
+    assert disputes.is_disputed(latest_first, settled_through=settled_through) is disputed
+
+
+def test_the_method_page_explains_disputes_and_counts_them(api, texas_bus_stations):
+    add_observation(texas_bus_stations[0], "missing", 20)
+    page = api.get("/method/").content.decode()
+    assert "left out of the compliance figures until a later approved visit" in page
+    assert "1 venue is disputed now." in page
+    assert moderation.measured_accuracy().audited == 0
