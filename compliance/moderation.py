@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compliance import roles, scoreboard, trust
 from compliance.models import (
@@ -21,6 +22,9 @@ from compliance.models import (
     Venue,
     VolunteerTrust,
 )
+
+# How the queue can be filtered by flag: none (what bulk decisions take), any, or one flag.
+QUEUE_FLAG_FILTERS = [("none", gettext_lazy("No flag")), ("any", gettext_lazy("Any flag")), *Observation.Flag.choices]
 
 
 class ModerationRefused(Exception):

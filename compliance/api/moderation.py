@@ -40,13 +40,11 @@ def _decision_refused(refused: observations.SubmissionRefused) -> APIError:
 
 # --- the queue ---
 
-FLAG_CHOICES = [("none", gettext_lazy("No flag")), ("any", gettext_lazy("Any flag")), *Observation.Flag.choices]
-
 
 class QueueFilterInput(serializers.Serializer):
     jurisdiction = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, help_text=gettext_lazy("USPS code"))
     venue_type = SlugField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
-    flag = serializers.ChoiceField(choices=FLAG_CHOICES, required=False)
+    flag = serializers.ChoiceField(choices=moderation.QUEUE_FLAG_FILTERS, required=False)
     older_than_days = serializers.IntegerField(
         min_value=0, max_value=3650, required=False, help_text=gettext_lazy("Received at least this many days ago")
     )

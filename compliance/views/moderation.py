@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
-from compliance import roles
+from compliance import moderation, roles
+from compliance.models import Jurisdiction, VenueType
 from compliance.views.public import base_map_config
 
 
@@ -23,5 +24,10 @@ def moderate_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compliance/moderate.html",
-        {"moderate_config": base_map_config()},
+        {
+            "moderate_config": base_map_config(),
+            "jurisdictions": Jurisdiction.objects.order_by("code"),
+            "venue_types": VenueType.objects.all().in_local_order(),
+            "flag_choices": moderation.QUEUE_FLAG_FILTERS,
+        },
     )
