@@ -7,6 +7,7 @@ urlpatterns = [
     path("", public.map_page, name="map"),
     path("j/<code:code>/", public.jurisdiction_page, name="jurisdiction"),
     path("v/<int:pk>/", public.venue_page, name="venue"),
+    path("v/<int:pk>/settle/", moderation.settle_dispute, name="venue-settle"),
     path("method/", method.method_page, name="method"),
     path("submit/", volunteers.submit_page, name="submit"),
     path("sw.js", volunteers.service_worker, name="service-worker"),

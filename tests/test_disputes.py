@@ -109,3 +109,26 @@ def test_the_method_page_explains_disputes_and_counts_them(api, texas_bus_statio
     assert "left out of the compliance figures until a later approved visit" in page
     assert "1 venue is disputed now." in page
     assert moderation.measured_accuracy().audited == 0
+
+
+def test_a_moderator_settles_from_the_venue_page(client, texas_bus_stations, moderator, django_user_model):
+    venue = texas_bus_stations[0]
+    add_observation(venue, "missing", 20)
+    assert 'id="settle-form"' not in client.get(f"/v/{venue.pk}/").content.decode()  # not for the public
+    client.force_login(django_user_model.objects.create_user("volunteer"))
+    assert client.post(f"/v/{venue.pk}/settle/", {"reason": "mine"}).status_code == 403
+
+    client.force_login(moderator)
+    assert 'id="settle-form"' in client.get(f"/v/{venue.pk}/").content.decode()
+    page = client.get("/moderate/").content.decode()
+    assert f'href="/v/{venue.pk}/"' in page
+    blank = client.post(f"/v/{venue.pk}/settle/", {"reason": "  "}, follow=True)
+    assert "Say why the latest report stands." in blank.content.decode()
+    venue.refresh_from_db()
+    assert venue.disputed
+    settled = client.post(f"/v/{venue.pk}/settle/", {"reason": "Manager confirmed removal"}, follow=True)
+    assert settled.redirect_chain == [(f"/v/{venue.pk}/", 302)]
+    venue.refresh_from_db()
+    assert not venue.disputed
+    assert venue.dispute_settlements.get().reason == "Manager confirmed removal"
+    assert 'id="venue-disputed"' not in settled.content.decode()

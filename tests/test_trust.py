@@ -216,3 +216,29 @@ def test_the_method_page_and_the_report_publish_the_audit_figures(api, db):
         page = " ".join(api.get(url).content.decode().split())
         assert expected in page, url
     assert "drawn for audit" in api.get("/method/").content.decode()
+
+
+def test_staff_grant_and_withdraw_trust_in_the_admin_and_see_the_history(client, volunteer):
+    staff = User.objects.create_superuser("staff", "staff@example.org", "pw-for-tests-only")
+    client.force_login(staff)
+    added = client.post(
+        "/admin/compliance/volunteertrust/add/",
+        {"user": volunteer.pk, "trusted": "on", "note": "Trained at the coalition's workshop"},
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    row = VolunteerTrust.objects.get(user=volunteer)
+    assert (row.trusted, row.change, row.changed_by) == (True, "staff_granted", staff)
+
+    withdrawn = client.post(
+        "/admin/compliance/volunteertrust/",
+        {"action": "withdraw_trust", "_selected_action": [row.pk]},
+    )
+    assert withdrawn.status_code == 302
+    row.refresh_from_db()
+    assert (row.trusted, row.change) == (False, "staff_withdrawn")
+    assert client.get(f"/admin/compliance/volunteertrust/{row.pk}/history/").status_code == 200
+    changes = VolunteerTrust.history.filter(user_id=volunteer.pk).order_by("history_date")
+    assert [(c.change, c.changed_by_id, c.history_user_id) for c in changes] == [
+        ("staff_granted", staff.pk, staff.pk),
+        ("staff_withdrawn", staff.pk, staff.pk),
+    ]
