@@ -204,3 +204,50 @@ def test_kappa_on_the_method_page_follows_the_items_reviewed_twice(api, moderato
     assert (agreement.items, agreement.kappa) == (4, pytest.approx(0.5))
     page = api.get("/method/").content.decode()
     assert "Reports reviewed twice: 4; the two decisions agreed on 75%; Cohen's kappa 0.50." in " ".join(page.split())
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/moderation/bulk/", {"ids": "not a list", "action": "approve"}),
+        ("/api/moderation/bulk/", {"ids": [None], "action": "approve"}),
+        ("/api/moderation/bulk/", {"ids": ["\u0000"], "action": "approve"}),
+        (
+            "/api/moderation/bulk/",
+            {"ids": [f"00000000-0000-4000-8000-{n:012d}" for n in range(201)], "action": "approve"},
+        ),
+        (
+            "/api/moderation/bulk/",
+            {"ids": ["6f1c1d1e-0000-4000-8000-000000000000"], "action": "reject", "reason": "\u0000"},
+        ),
+        ("/api/moderation/bulk/", ["not", "an", "object"]),
+        ("/api/moderation/venues/1/settle/", {"reason": "nul \u0000 byte"}),
+        ("/api/moderation/venues/1/settle/", {"reason": ["list"]}),
+    ],
+)
+def test_hostile_moderation_bodies_are_4xx(moderator_api, venues, path, body):
+    response = moderator_api.post(path, body, format="json")
+    assert 400 <= response.status_code < 500
+    assert set(response.json()) >= {"code", "detail", "field"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"moderator": "nul\u0000name", "action": "approve"},
+        {"moderator": "x" * 151, "action": "approve"},
+        {"moderator": "second", "action": "perhaps"},
+        {"moderator": "second", "action": "approve", "note": "n" * 1001},
+    ],
+)
+def test_hostile_second_opinion_bodies_are_400(moderator_api, venues, second_moderator, body):
+    item = pending(venues["austin_truck_stop"])
+    response = moderator_api.post(f"/api/moderation/observations/{item.public_id}/second-opinion/", body, format="json")
+    assert response.status_code == 400
+    assert not SecondOpinion.objects.exists()
+
+
+def test_hostile_queue_filters_are_400(moderator_api):
+    for query in ("jurisdiction=%00%00", "venue_type=%00", "flag=%00", "older_than_days=1e9", "limit=abc"):
+        response = moderator_api.get(f"/api/moderation/queue/?{query}")
+        assert response.status_code == 400, query
