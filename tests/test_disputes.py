@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import pytest
 
@@ -132,3 +134,16 @@ def test_a_moderator_settles_from_the_venue_page(client, texas_bus_stations, mod
     assert not venue.disputed
     assert venue.dispute_settlements.get().reason == "Manager confirmed removal"
     assert 'id="venue-disputed"' not in settled.content.decode()
+
+
+def test_the_report_lists_a_disputed_venue_as_not_counted(client, texas_bus_stations, moderator):
+    venue = texas_bus_stations[0]
+    add_observation(venue, "missing", 20)
+    assert "disputed, not counted" in client.get("/reports/TX/").content.decode()
+    client.force_login(moderator)
+    body = b"".join(client.get("/reports/TX.csv").streaming_content).decode("utf-8-sig")  # Excel's BOM
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert {row["id"]: row["disputed"] for row in rows}[str(venue.pk)] == "true"
+    assert sorted(row["disputed"] for row in rows) == ["false"] * 11 + ["true"]
+    features = client.get("/reports/TX.geojson").json()["features"]
+    assert [f["id"] for f in features if f["properties"]["disputed"]] == [venue.pk]
