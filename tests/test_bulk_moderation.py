@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from compliance import moderation, roles
+from compliance import moderation, observations, roles
 from compliance.models import Observation, Review, SecondOpinion, Venue
 from tests.test_compliance_api import add_observation, approved_venue
 from tests.test_observations import AUSTIN, DALLAS
@@ -251,3 +253,48 @@ def test_hostile_queue_filters_are_400(moderator_api):
     for query in ("jurisdiction=%00%00", "venue_type=%00", "flag=%00", "older_than_days=1e9", "limit=abc"):
         response = moderator_api.get(f"/api/moderation/queue/?{query}")
         assert response.status_code == 400, query
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_bulk_decisions_at_once_one_applies_whole_and_the_other_changes_nothing(
+    committed_registry, django_user_model
+):
+    first, second = (django_user_model.objects.create_user(name) for name in ("first", "second"))
+    for user in (first, second):
+        user.groups.add(roles.moderators_group())
+    venue = approved_venue("TX", "truck_stop", "posted", *AUSTIN, days_ago=100)
+    items = [pending(venue) for _ in range(9)]
+    chosen = {"first": items[:6], "second": items[3:]}  # three items in common
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def decide(user, action):
+        barrier.wait()
+        try:
+            observations.moderate_many(
+                public_ids=[str(item.public_id) for item in chosen[user.username]],
+                moderator=user,
+                action=action,
+                reason="bulk",
+            )
+            outcomes[user.username] = "applied"
+        except observations.ModerationConflict:
+            outcomes[user.username] = "conflict"
+        except Exception as error:  # recorded so that the assertion shows it
+            outcomes[user.username] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=pair) for pair in ((first, "approve"), (second, "reject"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["applied", "conflict"], outcomes
+    winner = next(name for name, outcome in outcomes.items() if outcome == "applied")
+    decided = {item.pk for item in chosen[winner]}
+    statuses = dict(Observation.objects.filter(pk__in=[i.pk for i in items]).values_list("pk", "review_status"))
+    expected = "approved" if winner == "first" else "rejected"
+    assert {pk: status for pk, status in statuses.items() if pk in decided} == dict.fromkeys(decided, expected)
+    assert {status for pk, status in statuses.items() if pk not in decided} == {"pending"}
+    assert Review.objects.count() == 6
