@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from playwright.sync_api import expect
 
 from compliance import geo, photos, roles
-from compliance.models import Jurisdiction, Observation, Photo, Venue, VenueType
+from compliance.models import Jurisdiction, Observation, Photo, SecondOpinion, Venue, VenueType
 from tests import images
 
 pytestmark = pytest.mark.browser
@@ -92,3 +92,42 @@ def test_a_moderator_decides_100_reports_from_the_keyboard(live_server, committe
     assert Observation.objects.filter(pk__in=[r.pk for r in reports], review_status="approved").count() == 100
     assert Observation.objects.get(pk=flagged.pk).review_status == "pending"
     assert per_item_ms < 1000  # the page never makes a moderator wait a second per report
+
+
+def test_a_selection_is_rejected_with_one_reason_and_a_report_goes_for_a_second_opinion(
+    live_server, committed_registry, page
+):
+    reports = waiting_reports(3)
+    for name in ("desk", "colleague"):
+        User.objects.create_user(name, password="a-long-test-password").groups.add(roles.moderators_group())
+    page.goto(f"{live_server.url}/accounts/login/?next=/moderate/")
+    page.fill("input[name=username]", "desk")
+    page.fill("input[name=password]", "a-long-test-password")
+    page.click("main button[type=submit]")
+    expect(page.locator("#queue-count")).to_have_text("(3)")
+    page.focus("body")
+
+    page.keyboard.press("x")
+    page.keyboard.press("x")
+    expect(page.locator("#selection-bar")).to_contain_text("2 selected")
+    page.keyboard.press("Shift+R")  # no reason yet: the field takes the focus and nothing is sent
+    assert page.is_visible("#decision-error")
+    page.keyboard.type("Photos of a different building")
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator("#queue-count")).to_have_text("(1)")
+    rejected = Observation.objects.filter(pk__in=[r.pk for r in reports[:2]])
+    assert set(rejected.values_list("review_status", "review_reason")) == {
+        ("rejected", "Photos of a different building")
+    }
+
+    page.keyboard.press("o")  # the reason field let go of the keys once the selection was decided
+    page.keyboard.type("colleague")
+    page.keyboard.press("Enter")
+    expect(page.locator("#queue-empty")).to_be_visible()
+    opinion = SecondOpinion.objects.get()
+    assert (opinion.observation_id, opinion.assigned_to.username, opinion.requested_action) == (
+        reports[2].pk,
+        "colleague",
+        "approve",
+    )
+    assert Observation.objects.get(pk=reports[2].pk).review_status == "pending"

@@ -197,6 +197,7 @@
     queue = queue.filter(function (item) { return !gone[item.id]; });
     // The item after a removed current one slides into its place; removals before it shift it back.
     index = Math.max(0, Math.min(index - before, queue.length - 1));
+    if (document.activeElement && document.activeElement.form) document.activeElement.blur(); // back to the queue's keys
     render();
     if (!queue.length) load();
   }
