@@ -374,7 +374,17 @@ SIGNWATCH = {
     "STALE_CAPTURE_DAYS": envint("STALE_CAPTURE_DAYS", 730),
     "PHOTO_MAX_BYTES": envint("PHOTO_MAX_BYTES", 15 * 1024 * 1024),
     "PHOTO_MAX_PIXELS": envint("PHOTO_MAX_PIXELS", 60_000_000),
+    # Trust (compliance/trust.py): a volunteer with an account is trusted after this many approved reports...
+    "TRUST_AFTER_APPROVALS": envint("TRUST_AFTER_APPROVALS", 5),
+    # ...with no rejection among their last this many decided reports,
+    "TRUST_CLEAN_LAST": envint("TRUST_CLEAN_LAST", 10),
+    # and this percentage of their reports is still drawn at random for audit in the queue.
+    "TRUST_AUDIT_PERCENT": envint("TRUST_AUDIT_PERCENT", 10),
 }
+if SIGNWATCH["TRUST_AFTER_APPROVALS"] < 1 or SIGNWATCH["TRUST_CLEAN_LAST"] < 0:
+    raise ImproperlyConfigured("TRUST_AFTER_APPROVALS must be at least 1 and TRUST_CLEAN_LAST at least 0")
+if not 0 <= SIGNWATCH["TRUST_AUDIT_PERCENT"] <= 100:
+    raise ImproperlyConfigured("TRUST_AUDIT_PERCENT must be between 0 and 100")
 
 # The whole request: a report's three largest photos and its fields. A bigger body is answered 413 before it is read
 # (compliance/bodylimit.py, in front of Django), and no request may carry more files than a report's photos.

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from compliance import moderation
 from compliance.models import (
     AGOffice,
     AGOfficeAccount,
@@ -19,6 +20,7 @@ from compliance.models import (
     Review,
     Venue,
     VenueType,
+    VolunteerTrust,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -131,6 +133,7 @@ class ObservationAdmin(admin.ModelAdmin):
         "receipt",
         "review_status",
         "review_reason",
+        "review_route",
         "published_at",
         "created_at",
         "submitter",
@@ -154,6 +157,7 @@ class VenueAdmin(admin.ModelAdmin):
         "current_status",
         "status_observed_on",
         "latest_photo",
+        "disputed",
         "created_at",
     ]
 
@@ -230,3 +234,32 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         if not obj.secret:
             obj.secret = webhooks.new_secret()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(VolunteerTrust)
+class VolunteerTrustAdmin(SimpleHistoryAdmin):
+    """Staff grant or withdraw a volunteer's trust by hand; the history tab shows every change, automatic or not."""
+
+    list_display = ["user", "trusted", "change", "changed_by", "changed_at"]
+    list_filter = ["trusted", "change"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]
+    fields = ["user", "trusted", "note", "change", "changed_by", "changed_at"]
+    actions = ["grant_trust", "withdraw_trust"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: VolunteerTrust | None = None) -> list[str]:
+        return ["user", "change", "changed_by", "changed_at"] if obj else ["change", "changed_by", "changed_at"]
+
+    def save_model(self, request: HttpRequest, obj: VolunteerTrust, form: object, change: bool) -> None:
+        saved = moderation.set_trust(user=obj.user, trusted=obj.trusted, by=request.user, note=obj.note)  # type: ignore[arg-type]
+        obj.pk = saved.pk
+
+    @admin.action(description=_("Grant trust"))
+    def grant_trust(self, request: HttpRequest, queryset: models.QuerySet[VolunteerTrust]) -> None:
+        for row in queryset.select_related("user"):
+            moderation.set_trust(user=row.user, trusted=True, by=request.user, note=_("Granted from the list"))  # type: ignore[arg-type]
+
+    @admin.action(description=_("Withdraw trust"))
+    def withdraw_trust(self, request: HttpRequest, queryset: models.QuerySet[VolunteerTrust]) -> None:
+        for row in queryset.select_related("user"):
+            moderation.set_trust(user=row.user, trusted=False, by=request.user, note=_("Withdrawn from the list"))  # type: ignore[arg-type]

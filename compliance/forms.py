@@ -55,3 +55,11 @@ class AnswerForm(forms.Form):
         if self.cleaned_data.get("answer_attachment"):
             changes["answer_attachment"] = self.cleaned_data["answer_attachment"]
         return changes
+
+
+class SettleDisputeForm(forms.Form):
+    """A moderator's ruling on a disputed venue: the latest report stands, and why."""
+
+    reason = forms.CharField(
+        label=_("Why the latest report stands"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

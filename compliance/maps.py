@@ -164,6 +164,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
             "current_status",
             "status_observed_on",
             "is_demo",
+            "disputed",
             "venue_type__slug",
             "venue_type__name",
             "venue_type__name_es",
@@ -184,6 +185,7 @@ def venues(view: View) -> list[dict[str, Any]] | None:
                 "status": row["current_status"],
                 "observed_on": row["status_observed_on"].isoformat() if row["status_observed_on"] else None,
                 "demo": row["is_demo"],
+                "disputed": row["disputed"],
                 "url": reverse("venue", args=[row["public_id"]]),
                 "thumbnail": (
                     reverse("photo-thumbnail", args=[row["latest_photo__public_id"]])

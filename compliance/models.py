@@ -339,6 +339,8 @@ class Venue(models.Model):
         "Photo", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("latest photo")
     )
     is_demo = models.BooleanField(_("synthetic demo data"), default=False, db_index=True)
+    # Two recent approved reports disagree (posted against missing): shown, but out of the headline (disputes.py).
+    disputed = models.BooleanField(_("disputed"), default=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = VenueQuerySet.as_manager()
@@ -369,9 +371,26 @@ class Venue(models.Model):
         self.latest_photo = (
             Photo.objects.filter(observation_id=latest["pk"]).order_by("position").first() if latest else None
         )
-        self.save(update_fields=["current_status", "status_observed_on", "latest_photo"])
+        self.disputed = self._has_open_dispute()
+        self.save(update_fields=["current_status", "status_observed_on", "latest_photo", "disputed"])
         if previous_status != self.current_status:
             VenueCluster.objects.move(self, previous_status, self.current_status)
+
+    def _has_open_dispute(self) -> bool:
+        from compliance import disputes
+
+        latest_two = list(
+            self.observations.approved()
+            .order_by("-observed_on", "-created_at", "-pk")
+            .values_list("pk", "observed_on", "sign_status")[:2]
+        )
+        settled_through = (
+            self.dispute_settlements.order_by("-created_at", "-pk").values_list("settled_through_id", flat=True).first()
+        )
+        return disputes.is_disputed(
+            [disputes.Report(pk, observed_on, sign_status) for pk, observed_on, sign_status in latest_two],
+            settled_through=settled_through,
+        )
 
 
 class ObservationQuerySet(models.QuerySet["Observation"]):
@@ -412,6 +431,13 @@ class Observation(models.Model):
         DUPLICATE_PHOTO = "duplicate_photo", _("Same or near-identical photo already received")
         SNAPPED_TO_SHORE = "snapped_to_shore", _("Point just offshore, assigned to the nearest jurisdiction")
 
+    class ReviewRoute(models.TextChoices):
+        """How a report reached its review status (compliance/trust.py decides)."""
+
+        QUEUE = "queue", _("Moderated in the queue")
+        AUDIT = "audit", _("From a trusted volunteer, drawn for audit")
+        TRUSTED = "trusted", _("From a trusted volunteer, approved without review")
+
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="observations")
     sign_status = models.CharField(_("sign status"), max_length=16, choices=SignStatus.choices)
@@ -429,6 +455,9 @@ class Observation(models.Model):
         _("review status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, db_index=True
     )
     review_reason = models.TextField(_("moderator's reason"), blank=True)
+    review_route = models.CharField(
+        _("review route"), max_length=8, choices=ReviewRoute.choices, default=ReviewRoute.QUEUE, db_index=True
+    )
     flags = models.JSONField(_("flags"), default=list, blank=True)
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="observations"
@@ -845,3 +874,7 @@ class ReportContact(models.Model):
 
     def __str__(self) -> str:
         return f"contact for report {self.observation_id}"
+
+
+# Trust, disputes and second opinions live in their own module; imported here so Django registers them.
+from compliance.moderation_models import DisputeSettlement, SecondOpinion, VolunteerTrust  # noqa: E402, F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import geo, notifications, photos, scoreboard, webhooks
+from compliance import geo, moderation, notifications, photos, scoreboard, trust, webhooks
 from compliance.models import Jurisdiction, Observation, Photo, ReportContact, Review, Venue, VenueType
 
 logger = logging.getLogger(__name__)
@@ -277,8 +278,14 @@ def _delete_quietly(storage: Storage, names: Sequence[str]) -> None:
             logger.exception("Could not delete %s after a failed submission", name)
 
 
-def submit(submission: Submission, *, storage: Storage | None = None) -> Observation:
-    """Place, check and record a submission with its photos; answers the first result again for a repeated key."""
+def submit(
+    submission: Submission, *, storage: Storage | None = None, rng: random.Random = trust.SYSTEM_RANDOM
+) -> Observation:
+    """Place, check and record a submission with its photos; answers the first result again for a repeated key.
+
+    A trusted volunteer's report is approved at once unless it is flagged or drawn for audit (`rng` draws; tests
+    pass a seeded one, production keeps the system's randomness).
+    """
     storage = storage or default_storage
     digest = (
         idempotency_digest(submission.idempotency_key, submission.submitter) if submission.idempotency_key else None
@@ -306,7 +313,7 @@ def submit(submission: Submission, *, storage: Storage | None = None) -> Observa
         logger.exception("Photo storage failed")
         raise StorageUnavailable(_("We cannot store photos right now. Please try again in a few minutes.")) from None
     try:
-        observation = _record(submission, placement, flags, captured_at, stored, digest, now)
+        observation = _record(submission, placement, flags, captured_at, stored, digest, now, rng)
     except IntegrityError:
         _delete_quietly(storage, [name for pair in stored for name in pair])
         if digest and (earlier := _earlier(digest, submission.request_digest)):
@@ -327,6 +334,7 @@ def _record(
     stored: Sequence[tuple[str, str]],
     digest: str | None,
     now: datetime.datetime,
+    rng: random.Random,
 ) -> Observation:
     # Look for duplicates inside the writing transaction, with writers queued one at a time (SQLite's IMMEDIATE
     # transactions do that; on PostgreSQL an advisory lock does), so copies sent at the same moment see each other.
@@ -351,6 +359,10 @@ def _record(
             tile_key=geo.tile_key(latitude, longitude),
         )
     submitter = submission.submitter if submission.submitter and submission.submitter.is_authenticated else None
+    route = trust.review_route(
+        trusted=moderation.is_trusted(submitter), flagged=bool(flags), rule=moderation.trust_rule(), rng=rng
+    )
+    approved_at_once = route == Observation.ReviewRoute.TRUSTED
     observation = Observation.objects.create(
         venue=venue,
         sign_status=submission.sign_status,
@@ -368,6 +380,9 @@ def _record(
         receipt=secrets.token_urlsafe(24),
         idempotency_key=digest,
         idempotency_request=submission.request_digest if digest else "",
+        review_route=route,
+        review_status=Observation.ReviewStatus.APPROVED if approved_at_once else Observation.ReviewStatus.PENDING,
+        published_at=now if approved_at_once else None,
     )
     Photo.objects.bulk_create(
         Photo(
@@ -390,31 +405,72 @@ def _record(
     )
     if submission.email:
         ReportContact.objects.create(observation=observation, email=submission.email, language=submission.language)
+    if approved_at_once:
+        venue.refresh_current_status()
+        transaction.on_commit(scoreboard.invalidate)
+        webhooks.report_approved(observation)
     return observation
 
 
 @transaction.atomic
 def moderate(*, observation: Observation, moderator: User, action: str, reason: str = "") -> Observation:
     """Approve or reject a pending observation; only the first of two simultaneous decisions applies."""
-    if observation.submitter_id is not None and observation.submitter_id == moderator.pk:
+    _decide([observation.pk], moderator=moderator, action=action, reason=reason)
+    return Observation.objects.select_related("venue").get(pk=observation.pk)
+
+
+@transaction.atomic
+def moderate_many(*, public_ids: Sequence[str], moderator: User, action: str, reason: str = "") -> list[Observation]:
+    """Approve or reject unflagged pending observations together, with one reason: all of them, or none.
+
+    If another moderator decided any of them first, nothing changes (ModerationConflict); a flagged item needs a
+    look of its own and is refused (moderation.ModerationRefused).
+    """
+    chosen = list(Observation.objects.filter(public_id__in=public_ids).order_by("created_at", "pk"))
+    if len(chosen) != len(set(public_ids)):
+        raise moderation.ModerationRefused("not_found", _("Some of these observations do not exist."), field="ids")
+    if any(observation.flags for observation in chosen):
+        raise moderation.ModerationRefused(
+            "flagged", _("Flagged observations need a look of their own: decide them one by one."), field="ids"
+        )
+    _decide([observation.pk for observation in chosen], moderator=moderator, action=action, reason=reason)
+    return list(Observation.objects.filter(pk__in=[o.pk for o in chosen]).order_by("created_at", "pk"))
+
+
+def _decide(pks: Sequence[int], *, moderator: User, action: str, reason: str) -> None:
+    """Decide pending observations in the caller's transaction; raises ModerationConflict (rolled back) if any
+    was decided meanwhile."""
+    if Observation.objects.filter(pk__in=pks, submitter=moderator).exists():
         raise OwnReport(_("This is your own report: another moderator must decide on it."))
     if action == Review.Action.REJECT and not reason.strip():
         raise ReasonRequired(_("Say why, for the volunteer."), field="reason")
     approve = action == Review.Action.APPROVE
     now = timezone.now()
-    # A conditional update is atomic on every database, SQLite included: the loser of a race updates no row.
-    applied = Observation.objects.filter(pk=observation.pk, review_status=Observation.ReviewStatus.PENDING).update(
+    # A conditional update is atomic on every database, SQLite included: the loser of a race updates no row, and
+    # a bulk decision that finds fewer pending rows than it chose raises, so its transaction undoes the rest.
+    applied = Observation.objects.filter(pk__in=pks, review_status=Observation.ReviewStatus.PENDING).update(
         review_status=Observation.ReviewStatus.APPROVED if approve else Observation.ReviewStatus.REJECTED,
         review_reason=reason.strip(),
         published_at=now if approve else None,
     )
-    if not applied:
-        raise ModerationConflict(_("This observation has already been reviewed."))
-    Review.objects.create(observation=observation, moderator=moderator, action=action, reason=reason.strip())
-    observation.refresh_from_db()
+    if applied != len(set(pks)):
+        raise ModerationConflict(
+            _("This observation has already been reviewed.")
+            if len(pks) == 1
+            else _("Another moderator decided some of these first; nothing was changed.")
+        )
+    Review.objects.bulk_create(
+        Review(observation_id=pk, moderator=moderator, action=action, reason=reason.strip()) for pk in pks
+    )
+    decided = list(Observation.objects.filter(pk__in=pks).select_related("venue"))
+    moderation.answer_second_opinions(decided, moderator=moderator, action=action)
+    moderation.update_trust_after(decided)
     if approve:
-        observation.venue.refresh_current_status()
-        transaction.on_commit(scoreboard.invalidate)
-        webhooks.report_approved(observation)
-    notifications.report_reviewed(observation)
-    return observation
+        for venue in {observation.venue_id: observation.venue for observation in decided}.values():
+            venue.refresh_current_status()
+        for observation in decided:
+            webhooks.report_approved(observation)
+    for observation in decided:
+        notifications.report_reviewed(observation)
+    # Every decision can move a published figure: the venue statuses, or the audit figures a report quotes.
+    transaction.on_commit(scoreboard.invalidate)

@@ -26,7 +26,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from compliance import outreach, scoreboard, scoring
+from compliance import disputes, moderation, outreach, scoreboard, scoring, trust
 from compliance.models import Jurisdiction, Observation, Photo, PostingLaw, SignStatus, Venue, VenueType
 from compliance.pdf import HTML
 
@@ -36,7 +36,18 @@ MAX_EVIDENCE = 24  # photos on the evidence pages: about two printed pages of th
 STATUS_ORDER = (SignStatus.MISSING, SignStatus.DEFICIENT, SignStatus.POSTED)
 # A spreadsheet evaluates a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_FIELDS = ("id", "venue_type", "name", "latitude", "longitude", "status", "observed_on", "deficiencies", "demo")
+EXPORT_FIELDS = (
+    "id",
+    "venue_type",
+    "name",
+    "latitude",
+    "longitude",
+    "status",
+    "observed_on",
+    "deficiencies",
+    "demo",
+    "disputed",
+)
 
 T = TypeVar("T")
 
@@ -52,6 +63,7 @@ class VenueRow:
     status_label: str
     observed_on: datetime.date | None
     is_demo: bool
+    disputed: bool = False  # recent reports disagree: listed, but not in the figures
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,8 @@ class Report:
     has_demo_data: bool
     method: str
     letters: list[outreach.PublicLetter]
+    audit: trust.AuditFigures  # the measured accuracy of approving trusted volunteers' reports without review
+    dispute_method: str
 
     @property
     def venues_not_listed(self) -> int:
@@ -109,6 +123,7 @@ class VenueRecord:
     observed_on: datetime.date | None
     deficiencies: tuple[str, ...]
     is_demo: bool
+    disputed: bool = False
 
 
 def filename(jurisdiction: Jurisdiction, day: datetime.date, extension: str) -> str:
@@ -141,6 +156,8 @@ def build(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> 
         has_demo_data=public.filter(is_demo=True).exists(),
         method=str(scoring.METHOD),
         letters=outreach.public_letters(jurisdiction, today=today),
+        audit=moderation.measured_accuracy(),
+        dispute_method=str(disputes.METHOD),
     )
 
 
@@ -164,6 +181,7 @@ def _venue_rows(public: Any) -> list[VenueRow]:
             status_label=str(labels[venue.current_status]),
             observed_on=venue.status_observed_on,
             is_demo=venue.is_demo,
+            disputed=venue.disputed,
         )
         for venue in venues
     ]
@@ -234,12 +252,22 @@ def venue_records(jurisdiction: Jurisdiction) -> Iterator[VenueRecord]:
             "status_observed_on",
             "latest_deficiencies",
             "is_demo",
+            "disputed",
         )
         .order_by("pk")
     )
-    for public_id, venue_type, name, latitude, longitude, status, observed_on, deficiencies, is_demo in rows.iterator(
-        chunk_size=2000
-    ):
+    for (
+        public_id,
+        venue_type,
+        name,
+        latitude,
+        longitude,
+        status,
+        observed_on,
+        deficiencies,
+        is_demo,
+        disputed,
+    ) in rows.iterator(chunk_size=2000):
         yield VenueRecord(
             public_id=public_id,
             venue_type=venue_type,
@@ -251,6 +279,7 @@ def venue_records(jurisdiction: Jurisdiction) -> Iterator[VenueRecord]:
             observed_on=observed_on,
             deficiencies=tuple(deficiencies or ()),
             is_demo=is_demo,
+            disputed=disputed,
         )
 
 
@@ -286,6 +315,7 @@ def csv_rows(records: Iterable[VenueRecord]) -> Iterator[list[str]]:
                 record.observed_on,
                 ";".join(record.deficiencies),
                 record.is_demo,
+                record.disputed,
             )
         ]
 
@@ -307,6 +337,7 @@ def geojson(records: Iterable[VenueRecord]) -> dict[str, Any]:
                     "observed_on": record.observed_on.isoformat() if record.observed_on else None,
                     "deficiencies": list(record.deficiencies),
                     "demo": record.is_demo,
+                    "disputed": record.disputed,
                 },
             }
             for record in records

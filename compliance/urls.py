@@ -1,12 +1,14 @@
 from django.urls import path
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.views import feeds, letters, moderation, photos, public, reports, signs, volunteers
+from compliance.views import feeds, letters, method, moderation, photos, public, reports, signs, volunteers
 
 urlpatterns = [
     path("", public.map_page, name="map"),
     path("j/<code:code>/", public.jurisdiction_page, name="jurisdiction"),
     path("v/<uuid:public_id>/", public.venue_page, name="venue"),
+    path("v/<uuid:public_id>/settle/", moderation.settle_dispute, name="venue-settle"),
+    path("method/", method.method_page, name="method"),
     path("submit/", volunteers.submit_page, name="submit"),
     path("sw.js", volunteers.service_worker, name="service-worker"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),

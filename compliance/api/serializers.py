@@ -343,6 +343,7 @@ class PublicVenueOutput(serializers.ModelSerializer):
             "jurisdiction",
             "current_status",
             "status_observed_on",
+            "disputed",
         ]
 
 

@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.api import errors, letters, views, webhooks
+from compliance.api import errors, letters, moderation, views, webhooks
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
@@ -17,8 +17,15 @@ urlpatterns = [
     path("observations/receipt/<receipt:receipt>/", views.ObservationReceipt.as_view(), name="api-receipt"),
     path("venues/nearby/", views.NearbyVenues.as_view(), name="api-venues-nearby"),
     path("venues/<uuid:public_id>/", views.VenueDetail.as_view(), name="api-venue"),
-    path("moderation/queue/", views.ModerationQueue.as_view(), name="api-moderation-queue"),
+    path("moderation/queue/", moderation.ModerationQueue.as_view(), name="api-moderation-queue"),
     path("moderation/observations/<uuid:public_id>/", views.ModerateObservation.as_view(), name="api-moderate"),
+    path("moderation/bulk/", moderation.ModerateMany.as_view(), name="api-moderate-many"),
+    path(
+        "moderation/observations/<uuid:public_id>/second-opinion/",
+        moderation.AskSecondOpinion.as_view(),
+        name="api-second-opinion",
+    ),
+    path("moderation/venues/<uuid:public_id>/settle/", moderation.SettleDispute.as_view(), name="api-settle-dispute"),
     path("compliance/", views.compliance_figures, name="api-compliance"),
     path("map/", views.MapFeatures.as_view(), name="api-map"),
     path("letters/", letters.LetterListCreate.as_view(), name="api-letters"),

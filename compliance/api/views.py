@@ -34,7 +34,6 @@ from compliance.api.serializers import (
     JurisdictionSummaryOutput,
     LocateOutput,
     ModerationActionInput,
-    ModerationItemOutput,
     ModerationResultOutput,
     NearbyInput,
     NearbyVenueOutput,
@@ -336,18 +335,6 @@ class NearbyVenues(APIView):
 
 
 # --- moderation ---
-
-
-@extend_schema(responses={200: ModerationItemOutput(many=True), **error_responses(403)})
-class ModerationQueue(NoStore, generics.ListAPIView):
-    """Pending observations, oldest first, with photos, points, flags and possible duplicates."""
-
-    serializer_class = ModerationItemOutput
-    permission_classes = [IsModerator]
-    pagination_class = None
-
-    def get_queryset(self):
-        return Observation.objects.moderation_queue()[:50]
 
 
 class ModerateObservation(NoStore, APIView):

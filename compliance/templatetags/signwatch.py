@@ -18,6 +18,14 @@ def percent(value: float | None) -> str:
 
 
 @register.filter
+def percent_precise(value: float | None) -> str:
+    """0.075 → "7.5%" (small error rates need the decimal); no value → "—"."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+@register.filter
 def interval(figures: dict[str, Any] | None) -> str:
     """A Wilson interval as "49–94%"."""
     if not figures:

@@ -45,6 +45,7 @@ window.SignWatch.drawFeatures = function (layer, collection, onClusterClick) {
     box.appendChild(text("div", properties.venue_type_name));
     var status = text("div", properties.status + " · " + properties.observed_on, "status-line");
     box.appendChild(status);
+    if (properties.disputed) box.appendChild(text("span", gettext("disputed: recent reports disagree"), "badge badge-disputed"));
     if (properties.thumbnail) {
       var image = document.createElement("img");
       image.src = properties.thumbnail;
@@ -83,10 +84,12 @@ window.SignWatch.drawFeatures = function (layer, collection, onClusterClick) {
       L.circleMarker(at, {
         radius: 8,
         color: "#1a1a1a",
-        weight: 1.5,
+        // A disputed venue is drawn with a dashed ring: its status is shown but not counted.
+        weight: properties.disputed ? 3 : 1.5,
+        dashArray: properties.disputed ? "3 3" : null,
         fillColor: colours[properties.status] || "#999",
         fillOpacity: 0.95,
-        className: "venue-marker status-" + properties.status,
+        className: "venue-marker status-" + properties.status + (properties.disputed ? " venue-disputed" : ""),
       }).bindPopup(function () { return venuePopup(properties); }).addTo(layer);
     }
   });

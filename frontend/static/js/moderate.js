@@ -1,14 +1,17 @@
-// The moderators' queue: one observation at a time, keyboard first. Everything shown comes from
-// /api/moderation/queue/ and is written as text, never as HTML.
+// The moderators' queue: one observation at a time, keyboard first, with a selection of unflagged items decided
+// together. Everything shown comes from /api/moderation/queue/ and is written as text, never as HTML.
 (function () {
   "use strict";
 
   var config = JSON.parse(document.getElementById("moderate-config").textContent);
   var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (text, values) { return text.replace("%s", values[0]); };
   var $ = function (id) { return document.getElementById(id); };
   var queue = [];
   var index = 0;
   var busy = false;
+  var selected = {}; // id → true: unflagged items chosen for one bulk decision
+  var QUEUE_SIZE = 200; // the bulk endpoint's limit too
 
   var map = SignWatch.baseMap("item-map", config).setView([39.5, -98.35], 4);
   var layer = L.layerGroup().addTo(map);
@@ -18,14 +21,58 @@
     return match ? match[1] : "";
   }
 
+  function queueQuery() {
+    var query = new URLSearchParams({ limit: String(QUEUE_SIZE) });
+    new FormData($("queue-filters")).forEach(function (value, name) { if (String(value).trim()) query.set(name, value); });
+    return query.toString();
+  }
+
   function load() {
-    return fetch("/api/moderation/queue/", { credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
-      .then(function (items) {
-        queue = items;
+    return fetch("/api/moderation/queue/?" + queueQuery(), { credentials: "same-origin" })
+      .then(function (response) { return response.json().then(function (body) { return [response.status, body]; }); })
+      .then(function (answer) {
+        if (answer[0] !== 200) {
+          showError(answer[1].detail || gettext("That did not work."));
+          return;
+        }
+        queue = answer[1];
+        var present = {};
+        queue.forEach(function (item) { present[item.id] = true; });
+        Object.keys(selected).forEach(function (id) { if (!present[id]) delete selected[id]; });
         index = Math.min(index, Math.max(queue.length - 1, 0));
         render();
       });
+  }
+
+  function showError(message) {
+    $("decision-error").textContent = message;
+    $("decision-error").hidden = false;
+  }
+
+  function selectedIds() {
+    return queue.filter(function (item) { return selected[item.id]; }).map(function (item) { return item.id; });
+  }
+
+  function renderSelection() {
+    var count = selectedIds().length;
+    $("selection-bar").textContent = count
+      ? interpolate(gettext("%s selected: Shift+A approves them all, Shift+R rejects them all with the reason typed."), [count])
+      : "";
+  }
+
+  function renderList() {
+    var list = $("queue-list");
+    list.textContent = "";
+    queue.forEach(function (item, position) {
+      var entry = text("li", item.venue.venue_type_name + " · " + item.venue.jurisdiction + " · " + item.sign_status +
+        (item.flags.length ? " · " + item.flag_labels.join(", ") : ""));
+      entry.dataset.id = item.id;
+      if (position === index) entry.className += " current";
+      if (selected[item.id]) entry.className += " selected";
+      if (item.flags.length) entry.className += " flagged";
+      entry.addEventListener("click", function () { index = position; render(); });
+      list.appendChild(entry);
+    });
   }
 
   function text(tag, value, className) {
@@ -46,11 +93,20 @@
     $("queue-empty").hidden = queue.length > 0;
     $("item").hidden = queue.length === 0;
     $("decision-error").hidden = true;
+    renderSelection();
+    renderList();
     if (!queue.length) return;
     var item = queue[index];
     $("item").dataset.id = item.id;
+    $("item").classList.toggle("is-selected", Boolean(selected[item.id]));
     $("item-title").textContent = (index + 1) + "/" + queue.length + " · " + item.venue.venue_type_name +
-      (item.venue.name ? " · " + item.venue.name : "") + " · " + item.venue.jurisdiction;
+      (item.venue.name ? " · " + item.venue.name : "") + " · " + item.venue.jurisdiction +
+      (selected[item.id] ? " · " + gettext("selected") : "");
+    var asked = item.second_opinion;
+    $("item-second-opinion").hidden = !asked;
+    $("item-second-opinion").textContent = asked
+      ? interpolate(gettext("%s asks for your opinion."), [asked.requested_by]) + (asked.note ? " " + asked.note : "")
+      : "";
 
     var photos = $("item-photos");
     photos.textContent = "";
@@ -127,13 +183,9 @@
         busy = false;
         if (answer[0] === 200 || answer[0] === 409) {
           // 409: another moderator decided first; either way the item leaves this queue.
-          queue.splice(index, 1);
-          if (index >= queue.length) index = Math.max(queue.length - 1, 0);
-          render();
-          if (!queue.length) load();
+          removeFromQueue([item.id]);
         } else {
-          $("decision-error").textContent = answer[1].detail || gettext("That did not work.");
-          $("decision-error").hidden = false;
+          showError(answer[1].detail || gettext("That did not work."));
         }
       })
       .catch(function () {
@@ -143,6 +195,95 @@
       });
   }
 
+  function removeFromQueue(ids) {
+    var gone = {};
+    ids.forEach(function (id) { gone[id] = true; delete selected[id]; });
+    var before = queue.slice(0, index).filter(function (item) { return gone[item.id]; }).length;
+    queue = queue.filter(function (item) { return !gone[item.id]; });
+    // The item after a removed current one slides into its place; removals before it shift it back.
+    index = Math.max(0, Math.min(index - before, queue.length - 1));
+    if (document.activeElement && document.activeElement.form) document.activeElement.blur(); // back to the queue's keys
+    render();
+    if (!queue.length) load();
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body),
+    }).then(function (response) { return response.json().then(function (answer) { return [response.status, answer]; }); });
+  }
+
+  function toggleSelected() {
+    if (!queue.length) return;
+    var item = queue[index];
+    if (item.flags.length) {
+      showError(gettext("Flagged reports need a look of their own: decide this one by itself."));
+      return;
+    }
+    if (selected[item.id]) delete selected[item.id];
+    else selected[item.id] = true;
+    if (index < queue.length - 1) index += 1;
+    render();
+  }
+
+  // One decision for the whole selection: all of it, or nothing if another moderator decided one of them first.
+  function decideSelection(action) {
+    var ids = selectedIds();
+    if (busy || !ids.length) return;
+    var reason = $("reason").value.trim();
+    if (action === "reject" && !reason) {
+      $("reason").focus();
+      showError(gettext("Type one reason for all of them, then press Shift+Enter."));
+      return;
+    }
+    busy = true;
+    post("/api/moderation/bulk/", { ids: ids, action: action, reason: reason })
+      .then(function (answer) {
+        busy = false;
+        if (answer[0] === 200) {
+          removeFromQueue(ids);
+          $("reason").value = "";
+        } else if (answer[0] === 409) {
+          selected = {};
+          load().then(function () {
+            showError(gettext("Another moderator decided some of these first; nothing was changed. Select again."));
+          });
+        } else {
+          showError(answer[1].detail || gettext("That did not work."));
+        }
+      })
+      .catch(function () {
+        busy = false;
+        showError(gettext("No connection to the server."));
+      });
+  }
+
+  $("second-opinion-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (busy || !queue.length) return;
+    var item = queue[index];
+    busy = true;
+    post("/api/moderation/observations/" + encodeURIComponent(item.id) + "/second-opinion/", {
+      moderator: $("second-moderator").value.trim(),
+      action: $("own-call").value,
+      note: $("reason").value.trim(),
+    })
+      .then(function (answer) {
+        busy = false;
+        if (answer[0] === 201 || answer[0] === 409) removeFromQueue([item.id]);
+        else showError(answer[1].detail || gettext("That did not work."));
+      })
+      .catch(function () {
+        busy = false;
+        showError(gettext("No connection to the server."));
+      });
+  });
+  $("queue-filters").addEventListener("change", function () { index = 0; selected = {}; load(); });
+  $("queue-filters").addEventListener("submit", function (event) { event.preventDefault(); });
+
   $("approve-button").addEventListener("click", function () { decide("approve"); });
   $("reject-button").addEventListener("click", function () { decide("reject"); });
   $("skip-button").addEventListener("click", function () { index = (index + 1) % Math.max(queue.length, 1); render(); });
@@ -150,11 +291,16 @@
   document.addEventListener("keydown", function (event) {
     if (event.target.id === "reason") {
       if (event.key === "Escape") event.target.blur();
+      else if (event.key === "Enter" && event.shiftKey) { event.preventDefault(); decideSelection("reject"); }
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || /INPUT|TEXTAREA|SELECT/.test(event.target.tagName)) return;
     var key = event.key.toLowerCase();
-    if (key === "a") decide("approve");
+    if (event.shiftKey && key === "a") decideSelection("approve");
+    else if (event.shiftKey && key === "r") { event.preventDefault(); decideSelection("reject"); }
+    else if (key === "x") toggleSelected();
+    else if (key === "o") { event.preventDefault(); $("second-moderator").focus(); }
+    else if (key === "a") decide("approve");
     else if (key === "r") { event.preventDefault(); $("reason").focus(); }
     else if (key === "j") { index = (index + 1) % Math.max(queue.length, 1); render(); }
     else if (key === "k") { index = (index - 1 + queue.length) % Math.max(queue.length, 1); render(); }
