@@ -1,11 +1,15 @@
 """Staff screens for the reference data. Law edits are audited by django-simple-history (who, when, what changed)."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from compliance import laws
 from compliance.models import (
     AGOffice,
     AGOfficeAccount,
@@ -17,6 +21,7 @@ from compliance.models import (
     Photo,
     PostingLaw,
     Review,
+    SignRequirement,
     Venue,
     VenueType,
 )
@@ -26,6 +31,12 @@ class CoveredVenueTypeInline(admin.TabularInline):
     model = CoveredVenueType
     extra = 1
     autocomplete_fields = ["venue_type"]
+
+
+class SignRequirementInline(admin.StackedInline):
+    model = SignRequirement
+    extra = 0
+    filter_horizontal = ["venue_types"]
 
 
 # Sources are pasted from a browser's address bar; an address typed without a scheme is taken as https.
@@ -38,17 +49,43 @@ class LawSourceInline(admin.TabularInline):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
+class CitationLinesField(forms.CharField):
+    """A list of citable strings edited one per line (a JSON list is no way to ask staff for citations)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+class PostingLawForm(forms.ModelForm):
+    """The law row's form; the admin supplies the model and fields."""
+
+    citations = CitationLinesField(
+        label=_("statute citations"),
+        required=False,
+        help_text=_("One codified section per line, as it should be printed; never a note about the research."),
+    )
+    session_law_citations = CitationLinesField(
+        label=_("bills / session laws"), required=False, help_text=_("One act or bill per line.")
+    )
+
+
 @admin.register(PostingLaw)
 class PostingLawAdmin(SimpleHistoryAdmin):
+    form = PostingLawForm
     list_display = ["jurisdiction", "status", "citation", "confidence", "verified", "last_verified"]
     list_filter = ["status", "confidence", "jurisdiction__kind", "covered_venue_types"]
-    search_fields = ["jurisdiction__name", "jurisdiction__code", "citation", "session_laws", "title", "notes"]
+    search_fields = ["jurisdiction__name", "jurisdiction__code", "citations", "session_law_citations", "title", "notes"]
     list_select_related = ["jurisdiction"]
     autocomplete_fields = ["jurisdiction"]
-    inlines = [CoveredVenueTypeInline, LawSourceInline]
+    inlines = [CoveredVenueTypeInline, SignRequirementInline, LawSourceInline]
     readonly_fields = ["reference_key"]
     fieldsets = [
-        (None, {"fields": ["jurisdiction", "status", "scope", "title", "citation", "session_laws"]}),
+        (None, {"fields": ["jurisdiction", "status", "scope", "title", "citations", "session_law_citations"]}),
         (_("When"), {"fields": ["enacted_year", "effective_from", "effective_to"]}),
         (
             _("What the sign must show"),
@@ -63,13 +100,17 @@ class PostingLawAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        (_("Enforcement"), {"fields": ["penalty", "enforcing_agency"]}),
+        (_("Enforcement"), {"fields": ["penalty", "penalty_amounts", "enforcing_agency"]}),
         (_("Provenance"), {"fields": ["confidence", "last_verified", "notes", "reference_key"]}),
     ]
 
     @admin.display(boolean=True, description=_("verified"))
     def verified(self, law: PostingLaw) -> bool:
-        return law.is_verified
+        return laws.is_verified(law)
+
+    @admin.display(description=_("citation"))
+    def citation(self, law: PostingLaw) -> str:
+        return laws.citation_to_print(law)
 
 
 @admin.register(Jurisdiction)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from typing import Any
 
 import django_filters
 from django.urls import reverse
@@ -14,10 +15,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from compliance import scoreboard
+from compliance import laws, scoreboard
 from compliance.models import (
     AGOffice,
-    CoveredVenueType,
     Deficiency,
     Jurisdiction,
     LawSource,
@@ -87,13 +87,15 @@ class VenueTypeOutput(serializers.ModelSerializer):
         fields = ["slug", "name", "description"]
 
 
-class CoveredVenueTypeOutput(serializers.ModelSerializer):
-    slug = serializers.CharField(source="venue_type.slug")
-    name = serializers.CharField(source="venue_type.local_name")
+class CoveredVenueTypeOutput(serializers.Serializer):
+    """A venue type a law lists, as `laws.covered_venue_types` reads it."""
 
-    class Meta:
-        model = CoveredVenueType
-        fields = ["slug", "name", "condition"]
+    slug = serializers.CharField()
+    name = serializers.CharField(source="local_name")
+    condition = serializers.CharField()
+    confirmed = serializers.BooleanField(
+        help_text=_("False when only a secondary source lists the venue type: not stated as law.")
+    )
 
 
 class LawSourceOutput(serializers.ModelSerializer):
@@ -108,8 +110,17 @@ class PostingLawOutput(serializers.ModelSerializer):
     verified = serializers.BooleanField(
         source="is_verified", help_text=_("False for low-confidence research: do not cite it as fact.")
     )
-    covered_venue_types = CoveredVenueTypeOutput(source="coverage", many=True)
+    citation = serializers.SerializerMethodField(help_text=_("The citation documents print: citable strings only."))
+    covered_venue_types = serializers.SerializerMethodField()
     sources = LawSourceOutput(many=True)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_citation(self, law: PostingLaw) -> str:
+        return laws.citation_to_print(law)
+
+    @extend_schema_field(CoveredVenueTypeOutput(many=True))
+    def get_covered_venue_types(self, law: PostingLaw) -> list[dict[str, Any]]:
+        return list(CoveredVenueTypeOutput(laws.covered_venue_types(law), many=True).data)
 
     class Meta:
         model = PostingLaw
@@ -123,7 +134,8 @@ class PostingLawOutput(serializers.ModelSerializer):
             "scope",
             "title",
             "citation",
-            "session_laws",
+            "citations",
+            "session_law_citations",
             "enacted_year",
             "effective_from",
             "effective_to",
@@ -135,6 +147,7 @@ class PostingLawOutput(serializers.ModelSerializer):
             "size_and_font",
             "placement",
             "penalty",
+            "penalty_amounts",
             "enforcing_agency",
             "last_verified",
             "notes",
@@ -178,12 +191,12 @@ class JurisdictionSummaryOutput(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_law_verified(self, jurisdiction: Jurisdiction) -> bool:
         law = jurisdiction.current_law()
-        return bool(law and law.is_verified)
+        return bool(law and laws.is_verified(law))
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_citation(self, jurisdiction: Jurisdiction) -> str:
         law = jurisdiction.current_law()
-        return law.citation if law else ""
+        return laws.citation_to_print(law) if law else ""
 
 
 class JurisdictionDetailOutput(JurisdictionSummaryOutput):
