@@ -9,12 +9,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from compliance import laws
+from compliance import laws, registry
 from compliance.models import (
     AGOffice,
     AGOfficeAccount,
     CoveredVenueType,
     Jurisdiction,
+    LawCorrection,
     LawSource,
     Letter,
     Observation,
@@ -239,3 +240,36 @@ class LetterAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
+
+
+@admin.register(LawCorrection)
+class LawCorrectionAdmin(admin.ModelAdmin):
+    """The staff queue of corrections suggested from outside: read the source, then accept or decline."""
+
+    list_display = ["jurisdiction", "created_at", "status", "source_url", "credit_as"]
+    list_filter = ["status", "jurisdiction"]
+    search_fields = ["correction", "source_url", "jurisdiction__code"]
+    readonly_fields = [
+        "jurisdiction",
+        "correction",
+        "source_url",
+        "credit_as",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    ]
+    fields = [*readonly_fields, "status", "staff_note"]
+    actions = ["accept", "decline"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Accept: add the source to the law row and credit the suggestion"))
+    def accept(self, request: HttpRequest, queryset: models.QuerySet[LawCorrection]) -> None:
+        for correction in queryset.pending().select_related("jurisdiction"):
+            registry.accept_correction(correction=correction, by=request.user)
+
+    @admin.action(description=_("Decline"))
+    def decline(self, request: HttpRequest, queryset: models.QuerySet[LawCorrection]) -> None:
+        for correction in queryset.pending():
+            registry.decline_correction(correction=correction, by=request.user)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.views import letters, moderation, photos, public, reports, signs, volunteers
+from compliance.views import laws, letters, moderation, photos, public, reports, signs, volunteers
 
 urlpatterns = [
     path("", public.map_page, name="map"),
@@ -22,6 +22,10 @@ urlpatterns = [
     path("letters/<uuid:public_id>/", letters.letter_page, name="letter"),
     path("letters/<uuid:public_id>.docx", letters.letter_docx, name="letter-docx"),
     path("letters/<uuid:public_id>.pdf", letters.letter_pdf, name="letter-pdf"),
+    path("laws/", laws.registry_page, name="laws"),
+    path("laws.csv", laws.registry_csv, name="laws-csv"),
+    path("laws.json", laws.registry_json, name="laws-json"),
+    path("laws/<code:code>/suggest/", laws.suggest_correction, name="law-suggest"),
     path("signs/", signs.sign_picker, name="signs"),
     path("signs/<code:code>/", signs.sign_page, name="sign-page"),
     path("signs/<code:code>.pdf", signs.sign_pdf, name="sign-pdf"),
