@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compliance import laws
 from compliance.laws import (
@@ -480,14 +481,18 @@ def _requirements(
                 or not_recorded,
             ),
             (_("Placement"), required.placement or not_recorded),
-            (_("Audience"), _AUDIENCES.get(required.audience, required.audience)),
+            (_("Audience"), str(_AUDIENCES.get(required.audience, required.audience))),
         ]
     if law_line:
         rows.insert(2, (_("The sign says"), law_line))
     return tuple(rows)
 
 
-_AUDIENCES = {"public": "the public", "employees": "employees", "public_and_employees": "the public and employees"}
+_AUDIENCES = {
+    "public": gettext_lazy("the public"),
+    "employees": gettext_lazy("employees"),
+    "public_and_employees": gettext_lazy("the public and employees"),
+}
 
 
 def _paper_lines(requirement: SizeRequirement, page: Page) -> list[str]:
