@@ -357,7 +357,7 @@ class SignSpecification:
     placement: str
     audience: str  # "public", "employees" or "public_and_employees"
     national_hotline_required: bool | None
-    venue_specific: bool  # prescribed for particular venue types, not the law's general sign
+    venue_types: tuple[str, ...]  # the slugs a sign of their own is prescribed for; empty for the general sign
 
 
 def _decimal(value: Any) -> float | None:
@@ -378,7 +378,7 @@ def _specific_sign(requirement: Any) -> SignSpecification:
         placement=requirement.placement,
         audience=requirement.audience,
         national_hotline_required=not requirement.hotline_number,
-        venue_specific=True,
+        venue_types=tuple(sorted(venue_type.slug for venue_type in requirement.venue_types.all())),
     )
 
 
@@ -398,7 +398,7 @@ def general_sign(law: Any) -> SignSpecification:
         placement=printable_text(law.placement),
         audience="public",
         national_hotline_required=law.national_hotline_required,
-        venue_specific=False,
+        venue_types=(),
     )
 
 

@@ -98,6 +98,22 @@ class CoveredVenueTypeOutput(serializers.Serializer):
     )
 
 
+class SignSpecificationOutput(serializers.Serializer):
+    """One sign a law requires, as `laws.signs_required` reads it."""
+
+    citation = serializers.CharField()
+    venue_types = serializers.ListField(child=serializers.CharField(), help_text=_("Empty: the law's general sign."))
+    min_width_in = serializers.FloatField(source="size.min_width_in", allow_null=True)
+    min_height_in = serializers.FloatField(source="size.min_height_in", allow_null=True)
+    min_font_pt = serializers.FloatField(source="size.min_font_pt", allow_null=True)
+    languages = serializers.ListField(child=serializers.CharField())
+    hotline_name = serializers.CharField(help_text=_("Empty: the national hotline."))
+    hotline_number = serializers.CharField(help_text=_("Empty: the national hotline."))
+    wording = serializers.CharField()
+    placement = serializers.CharField()
+    audience = serializers.CharField()
+
+
 class LawSourceOutput(serializers.ModelSerializer):
     class Meta:
         model = LawSource
@@ -112,6 +128,7 @@ class PostingLawOutput(serializers.ModelSerializer):
     )
     citation = serializers.SerializerMethodField(help_text=_("The citation documents print: citable strings only."))
     covered_venue_types = serializers.SerializerMethodField()
+    signs = serializers.SerializerMethodField(help_text=_("The signs the law requires: its general sign first."))
     sources = LawSourceOutput(many=True)
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -121,6 +138,10 @@ class PostingLawOutput(serializers.ModelSerializer):
     @extend_schema_field(CoveredVenueTypeOutput(many=True))
     def get_covered_venue_types(self, law: PostingLaw) -> list[dict[str, Any]]:
         return list(CoveredVenueTypeOutput(laws.covered_venue_types(law), many=True).data)
+
+    @extend_schema_field(SignSpecificationOutput(many=True))
+    def get_signs(self, law: PostingLaw) -> list[dict[str, Any]]:
+        return list(SignSpecificationOutput(laws.signs_required(law), many=True).data)
 
     class Meta:
         model = PostingLaw
@@ -149,6 +170,7 @@ class PostingLawOutput(serializers.ModelSerializer):
             "penalty",
             "penalty_amounts",
             "enforcing_agency",
+            "signs",
             "last_verified",
             "notes",
             "sources",
