@@ -74,16 +74,17 @@ def may_cite_as_fact(law: Any) -> bool:
 
 
 def citation_sentence(law: Any) -> str:
-    """The sentence that says where the requirement is set out; "" when there is nothing citable at all.
+    """The sentence (in English, as letters are) that says where the requirement is set out.
 
-    Where no codified section is known, the sentence says so plainly and cites the session law instead.
+    Where no codified section is known, the sentence says so plainly and cites the session law instead; where
+    neither is known, it says that.
     """
     if law.citations:
         return f"The requirement is set out in {'; '.join(law.citations)}."
     if law.session_law_citations:
         acts = "; ".join(law.session_law_citations)
         return f"The requirement was enacted by {acts}; we could not confirm the section of the code that holds it."
-    return ""
+    return "We could not confirm the section of the code or the act that sets out the requirement."
 
 
 # --- coverage ---

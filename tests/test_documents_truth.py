@@ -88,6 +88,16 @@ def test_letters_name_the_sources_of_their_claims(author):
     assert "Northeastern University" in body and "National Institute of Justice" in body and "NCJ 249670" in body
 
 
+def test_a_letter_without_anything_to_cite_says_so_plainly(author):
+    nebraska = Jurisdiction.objects.get(code="NE")
+    figures = letters.quoted_figures(
+        nebraska, kind="enforcement", today=TODAY, report_url="https://e.org/", author=author
+    )
+    _subject, body = letters.render_text("enforcement", jurisdiction_name="Nebraska", figures=figures)
+    assert "Nebraska law requires a human trafficking hotline sign to be posted" in body
+    assert "We could not confirm the section of the code or the act that sets out the requirement." in flat(body)
+
+
 def test_a_letter_without_a_codified_section_cites_the_session_law_plainly(author):
     kansas = Jurisdiction.objects.get(code="KS")
     figures = letters.quoted_figures(

@@ -87,7 +87,9 @@ def test_citation_sentence_names_the_section_or_says_plainly_that_none_is_known(
     assert laws.citation_sentence(bill_only) == (
         "The requirement was enacted by 2021 HB 2079; we could not confirm the section of the code that holds it."
     )
-    assert laws.citation_sentence(PostingLaw()) == ""
+    assert laws.citation_sentence(PostingLaw()) == (
+        "We could not confirm the section of the code or the act that sets out the requirement."
+    )
     assert laws.citation_to_print(bill_only) == "2021 HB 2079"
 
 
