@@ -149,3 +149,16 @@ def test_accepting_a_suggestion_edits_the_row_through_history_and_credits_it(db)
     assert latest.history_user == staff
     assert latest.history_change_reason == f"suggested correction #{correction.pk} accepted (credited to A. Reader)"
     assert "A. Reader" in law.notes
+
+
+def test_the_published_files_follow_an_edit_at_once(client, db):
+    before = client.get("/laws.json").json()
+    law = Jurisdiction.objects.get(code="NE").current_law()
+    law.penalty = "fine up to $500"
+    law._change_reason = "read the enrolled bill"
+    law.save()
+    after = client.get("/laws.json").json()
+    nebraska = next(row for row in after["laws"] if row["jurisdiction"] == "NE")
+    assert nebraska["penalty"] == "fine up to $500"
+    assert after["changelog"] != before["changelog"]
+    assert "fine up to $500" in client.get("/laws.csv").content.decode()

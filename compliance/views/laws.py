@@ -3,6 +3,7 @@ and a public form to suggest a correction."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -13,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from compliance import laws, registry, security
+from compliance import laws, registry, scoreboard, security
 from compliance.models import Confidence, Jurisdiction, LawCorrection, PostingLaw, VenueType
 
 SORTS = {
@@ -110,10 +111,21 @@ def registry_page(request: HttpRequest) -> HttpResponse:
     return render(request, "laws/registry.html", {"form": form, "rows": rows, "columns": columns})
 
 
+def _dataset() -> dict[str, Any]:
+    """The dataset, built once per state of the law data: the changelog reads the whole audit history."""
+    # The stamp changes with the day and with every edit of the law data (a signal invalidates it).
+    key = f"law-dataset:{scoreboard.stamp()}"
+    data = cache.get(key)
+    if data is None:
+        data = registry.dataset()
+        cache.set(key, data, timeout=24 * 3600)
+    return data
+
+
 @require_safe
 def registry_json(request: HttpRequest) -> HttpResponse:
     """/laws.json: the registry with its version, as-of date and changelog; `load_law_dataset` loads it back."""
-    response = JsonResponse(registry.dataset(), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response = JsonResponse(_dataset(), json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = 'inline; filename="signwatch-laws.json"'
     return response
 
@@ -121,26 +133,25 @@ def registry_json(request: HttpRequest) -> HttpResponse:
 @require_safe
 def registry_csv(request: HttpRequest) -> HttpResponse:
     """/laws.csv: one line per law row, with the dataset version and as-of date on each."""
-    response = HttpResponse(registry.as_csv(registry.dataset()), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(registry.as_csv(_dataset()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="signwatch-laws.csv"'
     return response
 
 
 class CorrectionForm(forms.ModelForm):
+    # Addresses are pasted from a browser's address bar; one typed without a scheme is taken as https.
+    source_url = forms.URLField(
+        label=_("Source address (the statute, bill or official page)"), max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = LawCorrection
         fields = ["correction", "source_url", "credit_as"]
         widgets = {"correction": forms.Textarea(attrs={"rows": 6, "maxlength": 4000})}
         labels = {
             "correction": _("What is wrong, and what does the source say?"),
-            "source_url": _("Source address (the statute, bill or official page)"),
             "credit_as": _("Credit the correction to (optional; leave empty to stay anonymous)"),
         }
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["source_url"].required = True
-        self.fields["source_url"].assume_scheme = "https"  # type: ignore[attr-defined]
 
 
 def _throttled(request: HttpRequest) -> bool:
