@@ -304,6 +304,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCK_S = envint("LOGIN_LOCK_S", 15 * 60)
+# Suggested law corrections a client address may send per hour (the public form at /laws/{code}/suggest/).
+LAW_CORRECTIONS_PER_HOUR = envint("LAW_CORRECTIONS_PER_HOUR", 5)
 if envbool("TRUST_PROXY_HEADERS", False):
     # Only behind a proxy that sets X-Forwarded-Proto itself; otherwise a client could claim HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,23 +1,28 @@
 """Staff screens for the reference data. Law edits are audited by django-simple-history (who, when, what changed)."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from compliance import moderation
+from compliance import laws, moderation, registry
 from compliance.models import (
     AGOffice,
     AGOfficeAccount,
     CoveredVenueType,
     Jurisdiction,
+    LawCorrection,
     LawSource,
     Letter,
     Observation,
     Photo,
     PostingLaw,
     Review,
+    SignRequirement,
     Venue,
     VenueType,
     VolunteerTrust,
@@ -32,6 +37,12 @@ class CoveredVenueTypeInline(admin.TabularInline):
     autocomplete_fields = ["venue_type"]
 
 
+class SignRequirementInline(admin.StackedInline):
+    model = SignRequirement
+    extra = 0
+    filter_horizontal = ["venue_types"]
+
+
 # Sources are pasted from a browser's address bar; an address typed without a scheme is taken as https.
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -42,17 +53,43 @@ class LawSourceInline(admin.TabularInline):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
+class CitationLinesField(forms.CharField):
+    """A list of citable strings edited one per line (a JSON list is no way to ask staff for citations)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+class PostingLawForm(forms.ModelForm):
+    """The law row's form; the admin supplies the model and fields."""
+
+    citations = CitationLinesField(
+        label=_("statute citations"),
+        required=False,
+        help_text=_("One codified section per line, as it should be printed; never a note about the research."),
+    )
+    session_law_citations = CitationLinesField(
+        label=_("bills / session laws"), required=False, help_text=_("One act or bill per line.")
+    )
+
+
 @admin.register(PostingLaw)
 class PostingLawAdmin(SimpleHistoryAdmin):
+    form = PostingLawForm
     list_display = ["jurisdiction", "status", "citation", "confidence", "verified", "last_verified"]
     list_filter = ["status", "confidence", "jurisdiction__kind", "covered_venue_types"]
-    search_fields = ["jurisdiction__name", "jurisdiction__code", "citation", "session_laws", "title", "notes"]
+    search_fields = ["jurisdiction__name", "jurisdiction__code", "citations", "session_law_citations", "title", "notes"]
     list_select_related = ["jurisdiction"]
     autocomplete_fields = ["jurisdiction"]
-    inlines = [CoveredVenueTypeInline, LawSourceInline]
+    inlines = [CoveredVenueTypeInline, SignRequirementInline, LawSourceInline]
     readonly_fields = ["reference_key"]
     fieldsets = [
-        (None, {"fields": ["jurisdiction", "status", "scope", "title", "citation", "session_laws"]}),
+        (None, {"fields": ["jurisdiction", "status", "scope", "title", "citations", "session_law_citations"]}),
         (_("When"), {"fields": ["enacted_year", "effective_from", "effective_to"]}),
         (
             _("What the sign must show"),
@@ -67,13 +104,17 @@ class PostingLawAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        (_("Enforcement"), {"fields": ["penalty", "enforcing_agency"]}),
+        (_("Enforcement"), {"fields": ["penalty", "penalty_amounts", "enforcing_agency"]}),
         (_("Provenance"), {"fields": ["confidence", "last_verified", "notes", "reference_key"]}),
     ]
 
     @admin.display(boolean=True, description=_("verified"))
     def verified(self, law: PostingLaw) -> bool:
-        return law.is_verified
+        return laws.is_verified(law)
+
+    @admin.display(description=_("citation"))
+    def citation(self, law: PostingLaw) -> str:
+        return laws.citation_to_print(law)
 
 
 @admin.register(Jurisdiction)
@@ -263,3 +304,36 @@ class VolunteerTrustAdmin(SimpleHistoryAdmin):
     def withdraw_trust(self, request: HttpRequest, queryset: models.QuerySet[VolunteerTrust]) -> None:
         for row in queryset.select_related("user"):
             moderation.set_trust(user=row.user, trusted=False, by=request.user, note=_("Withdrawn from the list"))  # type: ignore[arg-type]
+
+
+@admin.register(LawCorrection)
+class LawCorrectionAdmin(admin.ModelAdmin):
+    """The staff queue of corrections suggested from outside: read the source, then accept or decline."""
+
+    list_display = ["jurisdiction", "created_at", "status", "source_url", "credit_as"]
+    list_filter = ["status", "jurisdiction"]
+    search_fields = ["correction", "source_url", "jurisdiction__code"]
+    readonly_fields = [
+        "jurisdiction",
+        "correction",
+        "source_url",
+        "credit_as",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    ]
+    fields = [*readonly_fields, "status", "staff_note"]
+    actions = ["accept", "decline"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Accept: add the source to the law row and credit the suggestion"))
+    def accept(self, request: HttpRequest, queryset: models.QuerySet[LawCorrection]) -> None:
+        for correction in queryset.pending().select_related("jurisdiction"):
+            registry.accept_correction(correction=correction, by=request.user)
+
+    @admin.action(description=_("Decline"))
+    def decline(self, request: HttpRequest, queryset: models.QuerySet[LawCorrection]) -> None:
+        for correction in queryset.pending():
+            registry.decline_correction(correction=correction, by=request.user)

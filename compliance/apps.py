@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,11 +10,24 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from compliance import checks, scoreboard, webhooks  # noqa: F401 - checks registers the deployment checks
-        from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, Letter, PostingLaw
+        from compliance.models import (
+            AGOffice,
+            CoveredVenueType,
+            Jurisdiction,
+            LawSource,
+            Letter,
+            PostingLaw,
+            SignRequirement,
+        )
 
         # The figures, reports and signs quote the law data (and reports list letters and their answers): an edit in
         # the admin or the tracker must show at once.
-        for model in (Jurisdiction, PostingLaw, CoveredVenueType, LawSource, AGOffice, Letter):
+        for model in (Jurisdiction, PostingLaw, CoveredVenueType, LawSource, AGOffice, SignRequirement, Letter):
             post_save.connect(scoreboard.forget_on_change, sender=model, dispatch_uid=f"scoreboard-{model.__name__}")
             post_delete.connect(scoreboard.forget_on_change, sender=model, dispatch_uid=f"scoreboard-{model.__name__}")
+        m2m_changed.connect(
+            scoreboard.forget_on_change,
+            sender=SignRequirement.venue_types.through,
+            dispatch_uid="scoreboard-SignRequirement-venue-types",
+        )
         post_save.connect(webhooks.law_changed, sender=PostingLaw, dispatch_uid="webhooks-law-changed")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from compliance import geo, scoreboard
+from compliance import geo, laws, scoreboard
 from compliance.models import Jurisdiction, Observation, PostingLaw, SignStatus, Venue, VenueCluster, VenueType
 
 DEFAULT_VENUES = 1_500
@@ -57,7 +57,7 @@ def _plan(rng: random.Random) -> list[tuple[Jurisdiction, list[VenueType], float
     plan = []
     for jurisdiction in Jurisdiction.objects.with_current_law().filter(kind__in=["state", "district"]):
         law = jurisdiction.current_law()
-        covered = [covered.venue_type for covered in law.coverage.all()] if law else []
+        covered = [venue_types[item.slug] for item in laws.covered_venue_types(law)]
         types = list({venue_type.pk: venue_type for venue_type in covered + common}.values())
         mandatory = law is not None and law.status == PostingLaw.Status.MANDATORY
         posted_share = rng.uniform(0.45, 0.92) if mandatory else rng.uniform(0.05, 0.35)

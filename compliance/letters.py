@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt, RGBColor
 
-from compliance import scoreboard
+from compliance import laws, scoreboard
 from compliance.i18n import in_english
 from compliance.models import Confidence, CoveredVenueType, Jurisdiction, Letter, PostingLaw, VenueType
 from compliance.pdf import HTML
@@ -118,15 +118,11 @@ def _venue_type_ranking() -> dict[str, int]:
 
 def _covered_text(law: PostingLaw, limit: int, ranking: dict[str, int]) -> str:
     """The venue types a law covers, for a sentence: "airport, bus station, hotel (with conditions) and 2 more"."""
-    # Coverage the research itself marks "Unconfirmed" is unverified: it is never stated as fact in a letter.
     covered = sorted(
-        (item for item in law.coverage.all() if not item.condition.lower().startswith("unconfirmed")),
-        key=lambda item: (bool(item.condition), -ranking.get(item.venue_type.slug, 0), item.venue_type.name),
+        laws.stated_coverage(law),
+        key=lambda item: (bool(item.condition), -ranking.get(item.slug, 0), item.name),
     )
-    names = [
-        _venue_type_phrase(item.venue_type.name) + (_(" (with conditions)") if item.condition else "")
-        for item in covered
-    ]
+    names = [_venue_type_phrase(item.name) + (_(" (with conditions)") if item.condition else "") for item in covered]
     if not names:
         return ""
     if len(names) > limit:
@@ -139,13 +135,14 @@ def _covered_text(law: PostingLaw, limit: int, ranking: dict[str, int]) -> str:
 def _law_figures(law: PostingLaw | None, ranking: dict[str, int]) -> dict[str, Any] | None:
     if law is None:
         return None
-    verified = law.is_verified
+    verified = laws.is_verified(law)
     return {
         "status": law.status,
         "verified": verified,
         "confidence": law.confidence,
         # An unverified citation is not quoted, so it is not kept among what the letter quoted either.
-        "citation": law.short_citation if verified else "",
+        "citation": laws.citation_to_print(law) if verified else "",
+        "citation_sentence": laws.citation_sentence(law) if verified else "",
         "covered": _covered_text(law, VENUE_TYPES_NAMED, ranking),
         "national_hotline_required": law.national_hotline_required,
     }
@@ -153,10 +150,10 @@ def _law_figures(law: PostingLaw | None, ranking: dict[str, int]) -> dict[str, A
 
 def _model_laws(jurisdiction: Jurisdiction, on: datetime.date, ranking: dict[str, int]) -> list[dict[str, str]]:
     """Other states' mandatory statutes to cite as models: high confidence only, the widest coverage first."""
-    laws = (
+    candidates = (
         PostingLaw.objects.in_force(on)
         .filter(status=PostingLaw.Status.MANDATORY, confidence=Confidence.HIGH)
-        .exclude(citation="")
+        .exclude(citations=[])
         .exclude(jurisdiction=jurisdiction)
         # A law that requires a state hotline instead of the national one (Florida's) is no model for this request.
         .exclude(national_hotline_required=False)
@@ -166,12 +163,12 @@ def _model_laws(jurisdiction: Jurisdiction, on: datetime.date, ranking: dict[str
         .order_by("-venue_types", "jurisdiction__code")
     )
     cited: dict[str, dict[str, str]] = {}
-    for law in laws:
+    for law in candidates:
         if law.jurisdiction.code not in cited:
             cited[law.jurisdiction.code] = {
                 "code": law.jurisdiction.code,
                 "name": law.jurisdiction.name,
-                "citation": law.citation,
+                "citation": laws.citation_to_print(law),
                 "covered": _covered_text(law, 4, ranking),
             }
         if len(cited) == ADOPTION_EXAMPLES:

@@ -31,7 +31,9 @@ class JurisdictionQuerySet(models.QuerySet["Jurisdiction"]):
             models.Prefetch(
                 "laws",
                 queryset=PostingLaw.objects.select_related("jurisdiction").prefetch_related(
-                    "sources", models.Prefetch("coverage", CoveredVenueType.objects.select_related("venue_type"))
+                    "sources",
+                    "sign_requirements__venue_types",
+                    models.Prefetch("coverage", CoveredVenueType.objects.select_related("venue_type")),
                 ),
             )
         )
@@ -134,8 +136,21 @@ class PostingLaw(models.Model):
         help_text=_("The nuance of the mandate: business mandate, government facilities only, conditional..."),
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
-    citation = models.CharField(_("statute citation"), max_length=300, blank=True)
-    session_laws = models.CharField(_("bills / session laws"), max_length=300, blank=True)
+    citations = models.JSONField(
+        _("statute citations"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Codified sections, one citable string each ("Fla. Stat. § 787.29"): printed as they stand in letters, '
+            "reports and signs, so never a note about the research."
+        ),
+    )
+    session_law_citations = models.JSONField(
+        _("bills / session laws"),
+        default=list,
+        blank=True,
+        help_text=_('The acts or bills, one citable string each ("HB 141 (2013)"); cited where no section is known.'),
+    )
     enacted_year = models.PositiveSmallIntegerField(_("year enacted"), null=True, blank=True)
     effective_from = models.DateField(_("in force from"), null=True, blank=True)
     effective_to = models.DateField(_("in force until"), null=True, blank=True)
@@ -153,10 +168,20 @@ class PostingLaw(models.Model):
     size_and_font = models.CharField(_("minimum size and font"), max_length=200, blank=True)
     placement = models.TextField(_("placement"), blank=True)
     penalty = models.TextField(_("penalty"), blank=True)
+    penalty_amounts = models.JSONField(
+        _("penalty amounts"),
+        default=list,
+        blank=True,
+        help_text=_('Fines in dollars: [{"min_usd": 500, "max_usd": 1000, "applies_to": "first violation"}].'),
+    )
     enforcing_agency = models.TextField(_("enforcing agency"), blank=True)
     confidence = models.CharField(_("confidence"), max_length=8, choices=Confidence.choices)
     last_verified = models.DateField(_("last verified"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(
+        _("research notes"),
+        blank=True,
+        help_text=_("What was read, what was not, and doubts: shown on the registry, never printed in a document."),
+    )
     reference_key = models.CharField(
         _("reference data key"),
         max_length=32,
@@ -183,12 +208,16 @@ class PostingLaw(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.jurisdiction.code}: {self.citation or self.get_status_display()}"
+        from compliance import laws
+
+        return f"{self.jurisdiction.code}: {laws.citation_to_print(self) or self.get_status_display()}"
 
     @property
     def is_verified(self) -> bool:
         """A low-confidence row is shown as unverified everywhere and is never cited as fact."""
-        return self.confidence != Confidence.LOW
+        from compliance import laws
+
+        return laws.is_verified(self)
 
     @property
     def is_mandatory(self) -> bool:
@@ -200,9 +229,25 @@ class PostingLaw(models.Model):
         return "; ".join(tag.strip().replace("_", " ") for tag in self.scope.split(";") if tag.strip())
 
     @property
+    def covered(self) -> list[Any]:
+        """The venue types the law lists, as `laws.covered_venue_types` reads them (for templates)."""
+        from compliance import laws
+
+        return laws.covered_venue_types(self)
+
+    @property
+    def signs(self) -> list[Any]:
+        """Every sign the law requires: its general sign, then any prescribed for particular venue types."""
+        from compliance import laws
+
+        return laws.signs_required(self)
+
+    @property
     def short_citation(self) -> str:
-        """The statute, or failing that the session law, to name the law in a table."""
-        return self.citation or self.session_laws
+        """The statute, or failing that the session law, to name the law in a table (citable strings only)."""
+        from compliance import laws
+
+        return laws.citation_to_print(self)
 
 
 class CoveredVenueType(models.Model):
@@ -211,6 +256,11 @@ class CoveredVenueType(models.Model):
     law = models.ForeignKey(PostingLaw, on_delete=models.CASCADE, related_name="coverage")
     venue_type = models.ForeignKey(VenueType, on_delete=models.PROTECT, related_name="coverage")
     condition = models.CharField(_("condition"), max_length=300, blank=True)
+    confirmed = models.BooleanField(
+        _("confirmed in the law's text"),
+        default=True,
+        help_text=_("Untick when only a secondary source lists the venue type: it is then never stated as law."),
+    )
 
     history = HistoricalRecords()
 
@@ -241,6 +291,83 @@ class LawSource(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url
+
+
+class SignRequirement(models.Model):
+    """A sign a law prescribes for some of the venue types it covers, where it differs from the law's general sign.
+
+    Florida's § 787.29 sign (8.5 x 11 in, 16-point, for the public) and its § 509.096 hotel sign (11 x 15 in,
+    32-point, for employees, 1-855-FLA-SAFE) are two signs of one registry row.
+    """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("the public")
+        EMPLOYEES = "employees", _("employees")
+        PUBLIC_AND_EMPLOYEES = "public_and_employees", _("the public and employees")
+
+    law = models.ForeignKey(PostingLaw, on_delete=models.CASCADE, related_name="sign_requirements")
+    venue_types = models.ManyToManyField(VenueType, related_name="sign_requirements", verbose_name=_("venue types"))
+    citation = models.CharField(_("citation"), max_length=200, help_text=_("The section that prescribes this sign."))
+    min_width_in = models.DecimalField(_("minimum width (in)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    min_height_in = models.DecimalField(_("minimum height (in)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    min_font_pt = models.PositiveSmallIntegerField(_("minimum type size (pt)"), null=True, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    hotline_name = models.CharField(_("hotline the sign names"), max_length=120, blank=True)
+    hotline_number = models.CharField(
+        _("hotline number"), max_length=32, blank=True, help_text=_("Empty: the national hotline.")
+    )
+    wording = models.TextField(_("prescribed wording"), blank=True)
+    placement = models.CharField(_("placement"), max_length=300, blank=True)
+    audience = models.CharField(_("audience"), max_length=24, choices=Audience.choices, default=Audience.PUBLIC)
+    required_from = models.DateField(_("required from"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["law", "citation"]
+        verbose_name = _("sign requirement")
+        verbose_name_plural = _("sign requirements")
+
+    def __str__(self) -> str:
+        return f"{self.law.jurisdiction.code}: {self.citation}"
+
+
+class LawCorrectionQuerySet(models.QuerySet["LawCorrection"]):
+    def pending(self) -> LawCorrectionQuerySet:
+        return self.filter(status=LawCorrection.Status.PENDING)
+
+
+class LawCorrection(models.Model):
+    """A correction to a jurisdiction's law row suggested from outside, with the source it rests on."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="law_corrections")
+    source_url = models.URLField(_("source address"), max_length=500)
+    correction = models.TextField(_("what is wrong and what the source says"), max_length=4000)
+    credit_as = models.CharField(
+        _("credit as"), max_length=120, blank=True, help_text=_("A name to credit, if the sender gave one.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("suggested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    staff_note = models.TextField(_("staff note"), blank=True)
+
+    objects = LawCorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suggested law correction")
+        verbose_name_plural = _("suggested law corrections")
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction.code}: {self.source_url}"
 
 
 class AGOffice(models.Model):

@@ -10,12 +10,21 @@ import csv
 import datetime
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
 
-from compliance.models import AGOffice, CoveredVenueType, Jurisdiction, LawSource, PostingLaw, VenueType
+from compliance.models import (
+    AGOffice,
+    CoveredVenueType,
+    Jurisdiction,
+    LawSource,
+    PostingLaw,
+    SignRequirement,
+    VenueType,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CHANGE_REASON = "load_reference_data"
@@ -51,16 +60,22 @@ def _sync(instance: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], summary: LoadSummary) -> Any:
+def _upsert(
+    model: type[models.Model],
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    summary: LoadSummary,
+    reason: str = CHANGE_REASON,
+) -> Any:
     """Create the row, or update it when its values differ; saving only on a change keeps the history quiet."""
     instance = model.objects.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup, **values)
-        instance._change_reason = CHANGE_REASON  # type: ignore[attr-defined]
+        instance._change_reason = reason  # type: ignore[attr-defined]
         instance.save()
         summary.count("created", model._meta.verbose_name_plural)
     elif _sync(instance, values):
-        instance._change_reason = CHANGE_REASON  # type: ignore[attr-defined]
+        instance._change_reason = reason  # type: ignore[attr-defined]
         instance.save()
         summary.count("updated", model._meta.verbose_name_plural)
     return instance
@@ -76,7 +91,51 @@ def _law_edited_by_staff(law: PostingLaw) -> bool:
         _edited_by_staff(law)
         or CoveredVenueType.history.filter(law_id=law.pk).exclude(history_user=None).exists()
         or LawSource.history.filter(law_id=law.pk).exclude(history_user=None).exists()
+        or SignRequirement.history.filter(law_id=law.pk).exclude(history_user=None).exists()
     )
+
+
+def _corrected(row: dict[str, Any], corrections: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """The shipped row with the shipped corrections that name it applied, and the ids of those corrections.
+
+    A correction is a sourced edit: it sets fields, adds or changes coverage and signs, and adds its sources, so
+    the row's history records it (with the correction's id as the reason) the first time a load applies it.
+    """
+    row = {**row, "sources": list(row["sources"]), "covered_venue_types": list(row["covered_venue_types"])}
+    applied = []
+    for correction in corrections:
+        if row["key"] not in correction.get("jurisdictions", [correction.get("jurisdiction")]):
+            continue
+        applied.append(correction["id"])
+        row.update(correction.get("set", {}))
+        changed = {item["slug"]: item for item in correction.get("set_coverage", [])}
+        row["covered_venue_types"] = [changed.pop(item["slug"], item) for item in row["covered_venue_types"]]
+        row["covered_venue_types"] += [*changed.values(), *correction.get("add_coverage", [])]
+        row["sign_requirements"] = [*row.get("sign_requirements", []), *correction.get("add_sign_requirements", [])]
+        known = {source["url"] for source in row["sources"]}
+        row["sources"] += [source for source in correction.get("sources", []) if source["url"] not in known]
+        if correction.get("append_notes"):
+            row["notes"] = f"{row['notes']}\n{correction['append_notes']}".strip()
+    return row, applied
+
+
+def _sync_sign_requirements(
+    law: PostingLaw, rows: list[dict[str, Any]], venue_types: dict[str, VenueType], summary: LoadSummary, reason: str
+) -> None:
+    """Make the law's venue-specific signs exactly the given ones, keyed by the section that prescribes each."""
+    keep = []
+    for row in rows:
+        values = {name: value for name, value in row.items() if name not in ("citation", "venue_types")}
+        values["min_width_in"] = Decimal(values["min_width_in"]) if values.get("min_width_in") else None
+        values["min_height_in"] = Decimal(values["min_height_in"]) if values.get("min_height_in") else None
+        values["required_from"] = _date(values.get("required_from"))
+        requirement = _upsert(SignRequirement, {"law": law, "citation": row["citation"]}, values, summary, reason)
+        requirement.venue_types.set([venue_types[slug] for slug in row["venue_types"]])
+        keep.append(requirement.pk)
+    for stale in SignRequirement.objects.filter(law=law).exclude(pk__in=keep):
+        stale._change_reason = reason  # type: ignore[attr-defined]
+        stale.delete()
+        summary.count("updated", SignRequirement._meta.verbose_name_plural)
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -102,15 +161,20 @@ def _load_venue_types(data_dir: Path, summary: LoadSummary) -> dict[str, VenueTy
 
 
 def _sync_children(
-    model: type[models.Model], parent: dict[str, Any], key: str, rows: list[dict[str, Any]], summary: LoadSummary
+    model: type[models.Model],
+    parent: dict[str, Any],
+    key: str,
+    rows: list[dict[str, Any]],
+    summary: LoadSummary,
+    reason: str = CHANGE_REASON,
 ) -> None:
     """Make a law's child rows (coverage, sources) exactly the given ones: upsert each, delete the rest."""
     keep = []
     for row in rows:
         values = {name: value for name, value in row.items() if name != key}
-        keep.append(_upsert(model, {**parent, key: row[key]}, values, summary).pk)
+        keep.append(_upsert(model, {**parent, key: row[key]}, values, summary, reason).pk)
     for stale in model.objects.filter(**parent).exclude(pk__in=keep):
-        stale._change_reason = CHANGE_REASON  # type: ignore[attr-defined]
+        stale._change_reason = reason  # type: ignore[attr-defined]
         stale.delete()
         summary.count("updated", model._meta.verbose_name_plural)
 
@@ -118,7 +182,10 @@ def _sync_children(
 def _load_laws(
     data_dir: Path, jurisdictions: dict[str, Jurisdiction], venue_types: dict[str, VenueType], summary: LoadSummary
 ) -> None:
-    for row in _read_json("posting_laws.json", data_dir):
+    corrections = _read_json("law_corrections.json", data_dir) if (data_dir / "law_corrections.json").exists() else []
+    for shipped in _read_json("posting_laws.json", data_dir):
+        row, applied = _corrected(shipped, corrections)
+        reason = f"{CHANGE_REASON}; corrections {', '.join(applied)}" if applied else CHANGE_REASON
         existing = PostingLaw.objects.filter(reference_key=row["key"]).first()
         if existing and _law_edited_by_staff(existing):
             summary.kept_staff_edits.append(f"the {row['jurisdiction']} law")
@@ -134,8 +201,8 @@ def _load_laws(
                     "status",
                     "scope",
                     "title",
-                    "citation",
-                    "session_laws",
+                    "citations",
+                    "session_law_citations",
                     "enacted_year",
                     "required_languages",
                     "national_hotline_required",
@@ -144,19 +211,25 @@ def _load_laws(
                     "size_and_font",
                     "placement",
                     "penalty",
+                    "penalty_amounts",
                     "enforcing_agency",
                     "confidence",
                     "notes",
                 )
             },
         }
-        law = _upsert(PostingLaw, {"reference_key": row["key"]}, values, summary)
+        law = _upsert(PostingLaw, {"reference_key": row["key"]}, values, summary, reason)
         coverage = [
-            {"venue_type": venue_types[covered["slug"]], "condition": covered["condition"]}
+            {
+                "venue_type": venue_types[covered["slug"]],
+                "condition": covered["condition"],
+                "confirmed": covered.get("confirmed", True),
+            }
             for covered in row["covered_venue_types"]
         ]
-        _sync_children(CoveredVenueType, {"law": law}, "venue_type", coverage, summary)
-        _sync_children(LawSource, {"law": law}, "url", row["sources"], summary)
+        _sync_children(CoveredVenueType, {"law": law}, "venue_type", coverage, summary, reason)
+        _sync_children(LawSource, {"law": law}, "url", row["sources"], summary, reason)
+        _sync_sign_requirements(law, row.get("sign_requirements", []), venue_types, summary, reason)
 
 
 def _load_ag_offices(data_dir: Path, jurisdictions: dict[str, Jurisdiction], summary: LoadSummary) -> None:

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
-from compliance import scoring
+from compliance import laws, scoring
 from compliance.models import Jurisdiction, PostingLaw, Venue
 
 FRESHNESS_DAYS = 730
@@ -92,19 +92,20 @@ def _serialise(data: dict[str, Any]) -> Scoreboard:
     return Scoreboard(data=data, body=body, etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"')
 
 
-def law_periods(laws: list[PostingLaw]) -> list[scoring.LawPeriod]:
+def law_periods(rows: list[PostingLaw]) -> list[scoring.LawPeriod]:
     """The scoring module's view of a jurisdiction's laws."""
     return [
         scoring.LawPeriod(
             status=law.status,
             effective_from=law.effective_from,
             effective_to=law.effective_to,
+            # Coverage only a secondary source reports is scored like a conditional type (laws.Coverage says why).
             coverage=tuple(
-                scoring.Coverage(covered.venue_type.slug, covered.condition) for covered in law.coverage.all()
+                scoring.Coverage(covered.slug, covered.scoring_condition) for covered in laws.covered_venue_types(law)
             ),
             pk=law.pk,
         )
-        for law in laws
+        for law in rows
     ]
 
 
@@ -135,15 +136,15 @@ def build(today: datetime.date) -> dict[str, Any]:
         )
     jurisdictions = {}
     for jurisdiction in Jurisdiction.objects.with_current_law().order_by("code"):
-        laws = list(jurisdiction.laws.all())
+        periods = law_periods(list(jurisdiction.laws.all()))
         law = jurisdiction.current_law(today)
         score = scoring.evaluate(
-            counts.get(jurisdiction.pk, []), law_periods(laws), today=today, freshness_days=FRESHNESS_DAYS, min_n=MIN_N
+            counts.get(jurisdiction.pk, []), periods, today=today, freshness_days=FRESHNESS_DAYS, min_n=MIN_N
         )
         jurisdictions[jurisdiction.code] = {
             "name": jurisdiction.name,
-            "law_verified": bool(law and law.is_verified),
-            "citation": law.short_citation if law else "",
+            "law_verified": bool(law and laws.is_verified(law)),
+            "citation": laws.citation_to_print(law) if law else "",
             **scoring.as_dict(score),
             # Left out of every figure above until a later visit or a moderator settles them (disputes.py).
             "disputed_venues": disputed.get(jurisdiction.pk, 0),
@@ -191,11 +192,11 @@ def trend(jurisdiction: Jurisdiction, *, quarters: int = 8, today: datetime.date
         latest[(index, row["pk"])] = scoring.VenueCount(
             row["venue_type__slug"], row["observations__sign_status"], observed_on, 1
         )
-    laws = law_periods(list(jurisdiction.laws.prefetch_related("coverage__venue_type")))
+    periods = law_periods(list(jurisdiction.laws.prefetch_related("coverage__venue_type")))
     result = []
     for index, start in enumerate(starts):
         end = min(starts[index + 1] - datetime.timedelta(days=1) if index + 1 < len(starts) else today, today)
         counts = [count for (quarter, _), count in latest.items() if quarter == index]
-        score = scoring.evaluate(counts, laws, today=end, freshness_days=(end - start).days, min_n=MIN_N)
+        score = scoring.evaluate(counts, periods, today=end, freshness_days=(end - start).days, min_n=MIN_N)
         result.append(Quarter(f"{start.year} Q{(start.month - 1) // 3 + 1}", start, end, score))
     return result

@@ -1,28 +1,35 @@
-"""Printable hotline signs: what a jurisdiction's posting law asks of a sign, and that sign as a PDF.
+"""Printable hotline signs: the sign a jurisdiction's posting law asks of a venue type, and that sign as a PDF.
 
-The posting-law rows are research notes, not clean data: sizes, languages and wording are free text, citations
-carry caveats ("section not read"). This module reads them conservatively: a size is met or exceeded, every
-language the row names is printed or handed to the business as a task, statutory wording is printed only where
-the research quoted it, and nothing unverified is printed as the law.
+What the law asks (size, type, languages, hotline, wording, placement, audience) comes from `laws.signs_required`;
+this module lays the sign out conservatively: a size is met or exceeded, every language the law names is printed
+or handed to the business as a task, and nothing unverified is printed as the law.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from compliance import laws
+from compliance.laws import (
+    NATIONAL_HOTLINE_NAME,
+    NATIONAL_NUMBER,
+    NATIONAL_TEXT_NUMBER,
+    SizeRequirement,
+    parse_size_requirements,
+    statutory_wording,
+)
 
 if TYPE_CHECKING:
     from compliance.models import Jurisdiction, PostingLaw, VenueType
 
-NATIONAL_HOTLINE_NAME = "National Human Trafficking Hotline"
-NATIONAL_NUMBER = "1-888-373-7888"
-NATIONAL_TEXT_NUMBER = "233733"
+__all__ = ["SizeRequirement", "parse_size_requirements", "statutory_wording"]
 NATIONAL_WEBSITE = "humantraffickinghotline.org"
 
 # Paper a business can print on, (width, height) in inches, portrait. Letter is the default.
@@ -34,73 +41,6 @@ COLUMN_GAP_IN = 0.3
 
 
 # --- size and type ---
-
-
-@dataclass(frozen=True)
-class SizeRequirement:
-    """The smallest sign a law allows: sides in inches, type in points; None where the law is silent."""
-
-    min_width_in: float | None = None
-    min_height_in: float | None = None
-    min_font_pt: float | None = None
-    min_number_font_pt: float | None = None
-    # True when the law says which side is which ("8.5 in high x 11 in wide"); otherwise either way up will do.
-    orientation_fixed: bool = False
-
-
-_INCHES = r"(\d+(?:\.\d+)?)(\s*(?:1/2|½))?"
-_UNIT = r"(?:\s*(?:inches|inch|in\b|\")\.?)?"
-_DIMENSIONS = re.compile(
-    _INCHES + _UNIT + r"\s*(high|tall|wide)?\s*(?:x|×|by)\s*" + _INCHES + _UNIT + r"(?:\s*(high|tall|wide))?",
-    re.IGNORECASE,
-)
-_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(?:points?|pt)\b", re.IGNORECASE)
-_ABOUT_THE_NUMBER = re.compile(r"\b(?:number|hotline|phone)\b", re.IGNORECASE)
-
-
-def _inches(whole: str, half: str | None) -> float:
-    return float(whole) + (0.5 if half else 0.0)
-
-
-def parse_size_requirements(text: str) -> SizeRequirement:
-    """Read a law row's size_and_font ("sign >=8.5x11 in with >=16-pt letters, OR ...") into minimums.
-
-    Where the text offers alternatives, or names sizes for several kinds of venue, the largest of each figure is
-    kept: a sign that meets the largest meets them all.
-    """
-    widths: list[float] = []
-    heights: list[float] = []
-    fixed = False
-    for match in _DIMENSIONS.finditer(text):
-        first = _inches(match.group(1), match.group(2))
-        second = _inches(match.group(4), match.group(5))
-        first_side, second_side = (match.group(3) or "").lower(), (match.group(6) or "").lower()
-        if first_side in ("high", "tall") or second_side == "wide":
-            width, height, fixed = second, first, True
-        elif first_side == "wide" or second_side in ("high", "tall"):
-            width, height, fixed = first, second, True
-        else:  # "8.5x11" says nothing of orientation: read it as portrait, short side across
-            width, height = min(first, second), max(first, second)
-        widths.append(width)
-        heights.append(height)
-
-    body_points: list[float] = []
-    number_points: list[float] = []
-    for clause in re.split(r"[;,]|\bOR\b", text):
-        matches = list(_POINTS.finditer(clause))
-        for index, match in enumerate(matches):
-            # "font no smaller than 50-point for the number": the words after a size say what it is for.
-            end = matches[index + 1].start() if index + 1 < len(matches) else len(clause)
-            about_number = _ABOUT_THE_NUMBER.search(clause[match.end() : end])
-            (number_points if about_number else body_points).append(float(match.group(1)))
-
-    return SizeRequirement(
-        min_width_in=max(widths) if widths else None,
-        min_height_in=max(heights) if heights else None,
-        min_font_pt=max(body_points) if body_points else None,
-        min_number_font_pt=max(number_points) if number_points else None,
-        orientation_fixed=fixed,
-    )
 
 
 @dataclass(frozen=True)
@@ -238,47 +178,6 @@ class Hotline:
 
 NATIONAL_HOTLINE = Hotline(NATIONAL_HOTLINE_NAME, NATIONAL_NUMBER, NATIONAL_TEXT_NUMBER)
 
-# A U.S. phone number as statutes write it, vanity letters included ("1-855-FLA-SAFE", "505-GET-FREE").
-_PHONE = re.compile(r"\b(?:1-)?\d{3}-[0-9A-Z]{3}-[0-9A-Z]{4}\b")
-_SHORT_CODE = re.compile(r"\d{3}-?\d{3}")  # a text line: 233733, or 233-733 as Rhode Island writes it
-# A quoted passage of the statute in the research text; an apostrophe inside a word ("Gov't") does not end it.
-_QUOTE = re.compile(r"(?:^|(?<=[\s:(]))'(.+?)'(?=$|[\s;,.)])", re.DOTALL)
-# Shorter quotes are opening fragments ("If you or someone you know is being forced..."), not the wording.
-_MIN_QUOTE_CHARS = 60
-
-
-def state_hotline(law: PostingLaw) -> Hotline | None:
-    """The state's own hotline where the law requires it instead of the national one, as the data writes it."""
-    if law.national_hotline_required is not False:
-        return None
-    for match in _PHONE.finditer(law.required_content):
-        number = match.group(0)
-        if number == NATIONAL_NUMBER:
-            continue
-        before = law.required_content[: match.start()]
-        named = re.search(r"((?:[A-Z][\w'.]*\s+)+[Hh]otline)[\s,:]*(?:at\s*)?$", before)
-        name = named.group(1) if named else _("%(state)s hotline") % {"state": law.jurisdiction.name}
-        return Hotline(name, number)
-    return None
-
-
-def statutory_wording(required_content: str) -> str:
-    """The wording the law prescribes, where the research quoted it ("" where it only summarised it).
-
-    "..." in the research marks text it did not capture; it stays on the sign as "…", and a number the research
-    cut off mid-way is dropped rather than printed wrong.
-    """
-    quote = next((m.group(1) for m in _QUOTE.finditer(required_content) if len(m.group(1)) >= _MIN_QUOTE_CHARS), "")
-    if not quote:
-        return ""
-    wording = re.sub(r"\s*(?:\.\.\.|…)\s*", " … ", quote)
-    wording = re.sub(r"\s+", " ", wording).strip()
-    cut = re.search(r"(?<!\S)([\d-]+) …$", wording)
-    if cut and not (_PHONE.fullmatch(cut.group(1)) or _SHORT_CODE.fullmatch(cut.group(1))):
-        wording = re.sub(r"\s+(?:at|to|on)$", "", wording[: cut.start()].rstrip()) + " …"
-    return wording
-
-
 PRINTED_LANGUAGES = ("English", "Spanish")
 
 
@@ -368,39 +267,6 @@ def _spanish_block(hotline: Hotline) -> LanguageBlock:
     )
 
 
-# --- citations ---
-
-# Research caveats that make a citation part unfit to print as the law on a sign.
-_UNCITABLE = re.compile(
-    r"not read|not confirmed|unconfirmed|inferred|voluntary|encourage|not a hotline posting law|^amends\b",
-    re.IGNORECASE,
-)
-# Parenthetical notes about where a citation was read ("(per compliance-poster vendor)"): dropped, part kept.
-_SOURCE_NOTE = re.compile(r"\s*\([^()]*(?:\bper\b|cited by)[^()]*\)", re.IGNORECASE)
-
-
-def _top_level_parts(citation: str) -> list[str]:
-    """Split "A (x; y); B" on the semicolons outside parentheses."""
-    parts, depth, current = [], 0, ""
-    for char in citation:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == ";" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    return [part.strip() for part in [*parts, current] if part.strip()]
-
-
-def printable_citation(law: PostingLaw) -> str:
-    """The statute to print on a sign: the citation's parts that carry no research caveat, else the session law."""
-    for field in (law.citation, law.session_laws):
-        kept = [_SOURCE_NOTE.sub("", part) for part in _top_level_parts(field) if not _UNCITABLE.search(part)]
-        if kept:
-            return "; ".join(kept)
-    return ""
-
-
 # --- the sign ---
 
 
@@ -410,6 +276,7 @@ class Basis(StrEnum):
     REQUIRED = "required"  # a verified mandatory law that covers the venue (or no venue type was named)
     NOT_COVERED = "not_covered"  # a mandatory law that does not list the venue type: posted voluntarily
     UNVERIFIED = "unverified"  # a mandatory law from low-confidence research: followed, never cited as fact
+    SECONDARY_ONLY = "secondary_only"  # only a secondary source says the law covers the venue: never claimed
     VOLUNTARY = "voluntary"  # no mandatory law (voluntary, none, unknown, or no research at all)
 
 
@@ -427,6 +294,7 @@ class SignSpec:
     blocks: tuple[LanguageBlock, ...]
     wording_is_statutory: bool
     venue_type_name: str
+    venue_type_slug: str
     law_line: str  # what the sign says about the law ("" for none)
     summary: str  # for the business: does the law require this sign here
     size_requirement: SizeRequirement
@@ -442,7 +310,8 @@ class SignSpec:
 
     @property
     def file_name(self) -> str:
-        return f"hotline-sign-{self.jurisdiction_code}-{self.page.paper}.pdf"
+        venue = f"-{self.venue_type_slug.replace('_', '-')}" if self.venue_type_slug else ""
+        return f"hotline-sign-{self.jurisdiction_code}{venue}-{self.page.paper}.pdf"
 
     @property
     def column_width_in(self) -> float:
@@ -456,16 +325,6 @@ class SignSpec:
 def _column_width(page: Page, columns: int) -> float:
     across = page.width_in - 2 * MARGIN_IN
     return (across - COLUMN_GAP_IN * (columns - 1)) / columns
-
-
-def _venue_coverage(law: PostingLaw | None, venue_type: VenueType | None) -> tuple[bool, str]:
-    """Whether the law lists the venue type, and the condition it attaches (prefetched coverage is used)."""
-    if law is None or venue_type is None or law.pk is None:
-        return False, ""
-    for covered in law.coverage.all():
-        if covered.venue_type_id == venue_type.pk:
-            return True, covered.condition
-    return False, ""
 
 
 def sign_spec(
@@ -482,15 +341,17 @@ def sign_spec(
     if jurisdiction is None:
         raise ValueError("a sign needs a law or, where there is none, its jurisdiction")
     state = jurisdiction.name
-    covered, condition = _venue_coverage(law, venue_type)
-    citation = printable_citation(law) if law is not None else ""
+    coverage = laws.coverage_of(law, venue_type.slug) if venue_type is not None else laws.Coverage.REQUIRED
+    covered = laws.covered_item(law, venue_type.slug) if venue_type is not None else None
 
     if law is None or not law.is_mandatory:
         basis = Basis.VOLUNTARY
-    elif not law.is_verified:
+    elif not laws.is_verified(law):
         basis = Basis.UNVERIFIED
-    elif venue_type is not None and not covered:
+    elif coverage == laws.Coverage.NOT_COVERED:
         basis = Basis.NOT_COVERED
+    elif coverage == laws.Coverage.UNCONFIRMED:
+        basis = Basis.SECONDARY_ONLY
     else:
         basis = Basis.REQUIRED
 
@@ -498,15 +359,21 @@ def sign_spec(
     # list (the business is in that state; the sign costs nothing more) and even when unverified (a larger sign
     # or an extra language never breaks a posting law), but unverified wording is not printed as the statute's.
     followed = law if basis != Basis.VOLUNTARY else None
-    requirement = parse_size_requirements(followed.size_and_font) if followed else SizeRequirement()
-    wording = statutory_wording(followed.required_content) if followed and followed.is_verified else ""
-    hotline = (state_hotline(followed) if followed else None) or NATIONAL_HOTLINE
+    required = laws.signs_required(followed, venue_type.slug if venue_type else None)[0] if followed else None
+    requirement = required.size if required else SizeRequirement()
+    wording = required.wording if required else ""
+    hotline = (
+        Hotline(required.hotline_name, required.hotline_number)
+        if required and required.hotline_number
+        else NATIONAL_HOTLINE
+    )
     blocks = (_english_block(hotline, wording), _spanish_block(hotline))
 
     page = choose_page(requirement, size)
     columns = 2 if page.is_landscape else 1  # landscape: the languages side by side
     typography = _typography(requirement, _column_width(page, columns), [hotline.number, NATIONAL_NUMBER])
 
+    citation = (required.citation if required else "") or (laws.citation_to_print(law) if law else "")
     if basis == Basis.REQUIRED:
         law_line = f"Required by {state} law: {citation}." if citation else f"Required by {state} law."
     else:
@@ -523,12 +390,13 @@ def sign_spec(
         blocks=blocks,
         wording_is_statutory=bool(wording),
         venue_type_name=venue_type.name if venue_type else "",
+        venue_type_slug=venue_type.slug if venue_type else "",
         law_line=law_line,
         summary=_summary(law, basis, venue_type, state),
         size_requirement=requirement,
-        requirements=_requirements(law, law_line),
-        how_followed=tuple(_how_followed(followed, requirement, page, hotline, wording)),
-        to_do=tuple(_to_do(law, basis, venue_type, condition, wording)),
+        requirements=_requirements(law, required, law_line),
+        how_followed=tuple(_how_followed(required, requirement, page, hotline, wording)),
+        to_do=tuple(_to_do(law, required, basis, venue_type, covered.condition if covered else "", wording)),
         sources=tuple((source.title or source.url, source.url) for source in law.sources.all())
         if law is not None and law.pk is not None
         else (),
@@ -553,6 +421,14 @@ def _summary(law: PostingLaw | None, basis: str, venue_type: VenueType | None, s
             )
             % values
         )
+    if basis == Basis.SECONDARY_ONLY:
+        return (
+            _(
+                "A secondary source says %(state)s law requires the sign for “%(venue)s”, but we could not find that "
+                "in the statute. The sign follows the law's requirements without claiming it applies here."
+            )
+            % values
+        )
     if basis == Basis.UNVERIFIED:
         return (
             _(
@@ -570,34 +446,57 @@ def _summary(law: PostingLaw | None, basis: str, venue_type: VenueType | None, s
     return _("We found no posting law in %(state)s, or could not confirm one. This is a voluntary sign.") % values
 
 
-def _requirements(law: PostingLaw | None, law_line: str) -> tuple[tuple[str, str], ...]:
-    """The law row in words, for the business: what it asks of the sign (and what the sign says of it)."""
+def _requirements(
+    law: PostingLaw | None, required: laws.SignSpecification | None, law_line: str
+) -> tuple[tuple[str, str], ...]:
+    """What the law asks of this sign, in words for the business (and what the sign says of it)."""
     if law is None:
         return ((_("Posting law"), _("No research recorded yet")),)
-    if law.is_verified:
-        cited = law.citation or law.session_laws or _("not recorded")
+    citation = (required.citation if required else "") or laws.citation_to_print(law)
+    if not citation:
+        cited = _("no section of the code recorded")
+    elif laws.is_verified(law):
+        cited = citation
     else:
-        cited = _("Reported requirement, unverified: %(citation)s") % {
-            "citation": law.citation or law.session_laws or _("no citation recorded")
-        }
+        cited = _("Reported requirement, unverified: %(citation)s") % {"citation": citation}
     not_recorded = _("not recorded")
-    rows = [
-        (_("Status"), law.get_status_display()),
-        (_("Statute"), cited),
-        (_("Languages"), "; ".join(law.required_languages) or not_recorded),
-        (_("Content"), law.required_content or not_recorded),
-        (_("Size and type"), law.size_and_font or not_recorded),
-        (_("Placement"), law.placement or not_recorded),
-    ]
+    rows = [(_("Status"), law.get_status_display()), (_("Statute"), cited)]
+    if required is not None:
+        size = required.size
+        rows += [
+            (_("Languages"), "; ".join(required.languages) or not_recorded),
+            (_("Content"), required.wording or required.described_content or not_recorded),
+            (
+                _("Size and type"),
+                "; ".join(
+                    part
+                    for part in (
+                        f"≥ {size.min_width_in:g} × {size.min_height_in:g} in"
+                        if size.min_width_in and size.min_height_in
+                        else "",
+                        f"≥ {size.min_font_pt:g}-point" if size.min_font_pt else "",
+                    )
+                    if part
+                )
+                or not_recorded,
+            ),
+            (_("Placement"), required.placement or not_recorded),
+            (_("Audience"), str(_AUDIENCES.get(required.audience, required.audience))),
+        ]
     if law_line:
         rows.insert(2, (_("The sign says"), law_line))
     return tuple(rows)
 
 
-def _how_followed(
-    followed: PostingLaw | None, requirement: SizeRequirement, page: Page, hotline: Hotline, wording: str
-) -> list[str]:
-    """How the sign meets what the law row asks (followed is None for a voluntary sign)."""
+_AUDIENCES = {
+    "public": gettext_lazy("the public"),
+    "employees": gettext_lazy("employees"),
+    "public_and_employees": gettext_lazy("the public and employees"),
+}
+
+
+def _paper_lines(requirement: SizeRequirement, page: Page) -> list[str]:
+    """What the sign is printed on, against the law's minimum size."""
     lines = [_("Paper: %(page)s.") % {"page": page.label}]
     if requirement.min_width_in and requirement.min_height_in:
         lines[0] += " " + _("The law asks for at least %(width)g × %(height)g in.") % {
@@ -606,6 +505,14 @@ def _how_followed(
         }
     if page.paper == "custom":
         lines.append(_("That is larger than office paper: have it printed at full size by a print shop."))
+    return lines
+
+
+def _how_followed(
+    required: laws.SignSpecification | None, requirement: SizeRequirement, page: Page, hotline: Hotline, wording: str
+) -> list[str]:
+    """How the sign meets what the law asks (required is None for a voluntary sign)."""
+    lines = _paper_lines(requirement, page)
     if requirement.min_font_pt:
         lines.append(
             _("Type: no text on the sign is smaller than %(points)g point, as the law asks.")
@@ -633,7 +540,7 @@ def _how_followed(
                 "translation."
             )
         )
-    elif followed is not None and followed.required_content:
+    elif required is not None and required.described_content:
         lines.append(
             _(
                 "Wording: SignWatch's standard hotline message. Our research recorded only a description of the "
@@ -645,9 +552,16 @@ def _how_followed(
     return lines
 
 
-def _to_do(law: PostingLaw | None, basis: str, venue_type: VenueType | None, condition: str, wording: str) -> list[str]:
+def _to_do(
+    law: PostingLaw | None,
+    required: laws.SignSpecification | None,
+    basis: str,
+    venue_type: VenueType | None,
+    condition: str,
+    wording: str,
+) -> list[str]:
     """What the business still has to check or add by itself (nothing a voluntary sign must follow)."""
-    if law is None or basis == Basis.VOLUNTARY:
+    if law is None or required is None or basis == Basis.VOLUNTARY:
         return []
     tasks: list[str] = []
     if condition and venue_type is not None and basis == Basis.REQUIRED:
@@ -655,7 +569,7 @@ def _to_do(law: PostingLaw | None, basis: str, venue_type: VenueType | None, con
             _("The law covers “%(venue)s” only under a condition: %(condition)s.")
             % {"venue": venue_type.local_name, "condition": condition}
         )
-    for entry in language_tasks(law.required_languages):
+    for entry in language_tasks(list(required.languages)):
         tasks.append(
             _(
                 "Languages: the law also says “%(entry)s”. This sign carries English and Spanish only; print or "
@@ -667,15 +581,16 @@ def _to_do(law: PostingLaw | None, basis: str, venue_type: VenueType | None, con
         tasks.append(
             _(
                 "Compare the English wording with the statute or the state's official notice (see the sources) and "
-                "use the official notice where one is published: our research did not capture every word."
+                "use the official notice where one is published."
             )
         )
-    elif law.required_content:
+    elif required.described_content:
         tasks.append(
-            _("Check the sign carries everything the law asks for: %(content)s.") % {"content": law.required_content}
+            _("Check the sign carries everything the law asks for: %(content)s.")
+            % {"content": required.described_content}
         )
-    if law.placement:
-        tasks.append(_("Post it: %(placement)s.") % {"placement": law.placement})
+    if required.placement:
+        tasks.append(_("Post it: %(placement)s.") % {"placement": required.placement})
     return tasks
 
 
@@ -744,22 +659,51 @@ def _spare_space(document: Any, spec: SignSpec) -> list[float] | None:
     return spare
 
 
+# Print-shop sizes to move up to when a law's large minimum type (Florida's 32-point hotel sign) does not fit the
+# office paper that meets its minimum size: a sign that runs onto a second sheet is no sign.
+POSTER_PAGES = (Page("custom", 18.0, 24.0), Page("custom", 24.0, 36.0))
+
+
+def _on_page(spec: SignSpec, page: Page) -> SignSpec:
+    """The same sign laid out on another page: its columns, type and paper notes follow the page."""
+    columns = 2 if page.is_landscape else 1
+    numbers = [spec.hotline.number, NATIONAL_NUMBER]
+    old_paper_lines = len(_paper_lines(spec.size_requirement, spec.page))
+    return replace(
+        spec,
+        page=page,
+        columns=columns,
+        typography=_typography(spec.size_requirement, _column_width(page, columns), numbers),
+        how_followed=(*_paper_lines(spec.size_requirement, page), *spec.how_followed[old_paper_lines:]),
+    )
+
+
 def render_pdf(spec: SignSpec) -> bytes:
     """The sign as a PDF: the sign itself on page 1, then a page of notes for the business (not for posting)."""
     from compliance.pdf import HTML  # here: most of this module is pure and loads without WeasyPrint
 
-    def sign_html(typography: Typography, spare_px: list[float] | None = None, run_on: bool = False) -> Any:
-        layout = _block_layout(spec, typography, spare_px)
+    def sign_html(
+        spec: SignSpec, typography: Typography, spare: list[float] | None = None, run_on: bool = False
+    ) -> Any:
+        layout = _block_layout(spec, typography, spare)
         context = {"spec": spec, "type": typography, "layout": layout, "margin_in": MARGIN_IN, "run_on": run_on}
         return HTML(string=render_to_string("signs/sign.html", context))
 
-    for factor in _SCALE_STEPS:
-        typography = spec.typography.scaled(factor)
-        spare = _spare_space(sign_html(typography).render(), spec)
-        if spare is not None:
-            sign = sign_html(typography, spare).render()
+    def fitted(spec: SignSpec) -> Any | None:
+        for factor in _SCALE_STEPS:
+            typography = spec.typography.scaled(factor)
+            spare = _spare_space(sign_html(spec, typography).render(), spec)
+            if spare is not None:
+                return sign_html(spec, typography, spare).render()
+        return None
+
+    candidates = [spec, *(_on_page(spec, page) for page in POSTER_PAGES if page.height_in > spec.page.height_in)]
+    for candidate in candidates:
+        sign = fitted(candidate)
+        if sign is not None:
+            spec = candidate
             break
-    else:  # more text than the page holds even at the law's minimum type: let it run on rather than clip it
-        sign = sign_html(typography, run_on=True).render()
+    else:  # more text than even a poster holds at the law's minimum type: let it run on rather than clip it
+        sign = sign_html(spec, spec.typography.scaled(_SCALE_STEPS[-1]), run_on=True).render()
     notes = HTML(string=render_to_string("signs/sign_notes.html", {"spec": spec, "margin_in": MARGIN_IN})).render()
     return bytes(sign.copy([*sign.pages, *notes.pages]).write_pdf())

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.views import feeds, letters, method, moderation, photos, public, reports, signs, volunteers
+from compliance.views import feeds, laws, letters, method, moderation, photos, public, reports, signs, volunteers
 
 urlpatterns = [
     path("", public.map_page, name="map"),
@@ -28,6 +28,10 @@ urlpatterns = [
     path("letters/<uuid:public_id>/answer.pdf", letters.answer_attachment, name="letter-answer"),
     path("feeds/all.atom", feeds.activity_feed, name="feed-all"),
     path("feeds/<code:code>.atom", feeds.activity_feed, name="feed-jurisdiction"),
+    path("laws/", laws.registry_page, name="laws"),
+    path("laws.csv", laws.registry_csv, name="laws-csv"),
+    path("laws.json", laws.registry_json, name="laws-json"),
+    path("laws/<code:code>/suggest/", laws.suggest_correction, name="law-suggest"),
     path("signs/", signs.sign_picker, name="signs"),
     path("signs/<code:code>/", signs.sign_page, name="sign-page"),
     path("signs/<code:code>.pdf", signs.sign_pdf, name="sign-pdf"),

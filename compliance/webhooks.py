@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from compliance import laws
 from compliance.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 MAX_ATTEMPTS = 6
@@ -260,7 +261,8 @@ def law_changed(sender: type, instance: Any, **kwargs: Any) -> None:
         {
             "jurisdiction": code,
             "status": instance.status,
-            "citation": instance.citation,
+            "citation": laws.citation_to_print(instance),
+            "verified": laws.is_verified(instance),
             "confidence": instance.confidence,
             "url": _absolute(reverse("jurisdiction", args=[code])),
         },

@@ -39,7 +39,12 @@ def test_edit_through_the_admin_is_in_the_history_with_who_and_what(staff_client
         {
             "jurisdiction": law.jurisdiction_id,
             "required_languages": '["English", "Spanish"]',
+            "citations": "\n".join(law.citations),
+            "session_law_citations": "\n".join(law.session_law_citations),
+            "penalty_amounts": "[]",
             "penalty": "Class C misdemeanor (corrected)",
+            "sign_requirements-TOTAL_FORMS": "0",
+            "sign_requirements-INITIAL_FORMS": "0",
             "coverage-TOTAL_FORMS": "0",
             "coverage-INITIAL_FORMS": "0",
             "sources-TOTAL_FORMS": "0",
@@ -54,6 +59,11 @@ def test_edit_through_the_admin_is_in_the_history_with_who_and_what(staff_client
     history = staff_client.get(f"/admin/compliance/postinglaw/{law.pk}/history/").content.decode()
     assert "admin" in history
     assert "Class C misdemeanor (corrected)" in history
+    assert law.citations == [
+        "Tex. Gov't Code § 402.0351",
+        "1 Tex. Admin. Code ch. 54",
+        "Tex. Bus. & Com. Code §§ 102.101-102.102",
+    ]
 
 
 def test_observation_admin_lists_and_shows_reports(staff_client, api):

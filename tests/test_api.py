@@ -148,3 +148,21 @@ def test_schema_generates_without_warnings(db):
 def test_jurisdiction_list_query_count_does_not_grow_with_rows(api, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         assert len(api.get("/api/jurisdictions/").json()) == 56
+
+
+def test_law_answer_carries_citations_and_every_sign_the_law_requires(api):
+    florida = api.get("/api/laws/", {"jurisdiction": "FL"}).json()
+    law = (florida["results"] if isinstance(florida, dict) else florida)[0]
+    assert law["citation"] == "Fla. Stat. § 787.29; Fla. Stat. § 509.096(1)(c)"
+    assert law["citations"] == ["Fla. Stat. § 787.29", "Fla. Stat. § 509.096(1)(c)"]
+    general, hotel = law["signs"]
+    assert general["venue_types"] == [] and general["min_font_pt"] == 16
+    assert hotel["venue_types"] == ["hotel_motel"]
+    assert (hotel["min_width_in"], hotel["min_height_in"], hotel["min_font_pt"]) == (11, 15, 32)
+    assert hotel["hotline_number"] == "1-855-FLA-SAFE" and hotel["audience"] == "employees"
+    alabama = api.get("/api/laws/", {"jurisdiction": "AL"}).json()
+    covered = {
+        item["slug"]: item
+        for item in (alabama["results"] if isinstance(alabama, dict) else alabama)[0]["covered_venue_types"]
+    }
+    assert covered["massage_establishment"]["confirmed"] is False

@@ -20,7 +20,7 @@ from tests.test_observations import AUSTIN
 
 REPORT_URL = "http://testserver/reports/{code}/"
 HOTLINE_FACTS = (
-    "when state Attorneys General publicised the hotline, call volume rose by up to 200%",
+    "call volume rose by up to 200% in states whose Attorneys General publicised the hotline (Polaris",
     "requiring the hotline number to be posted in public places was the provision most associated with more "
     "trafficking arrests",
     "Northeastern University",
@@ -85,7 +85,7 @@ def test_texas_enforcement_letter_cites_the_verified_statute_with_figures_n_and_
     body = texas_letter.body
     assert texas_letter.citation_verified
     assert "Texas law requires a human trafficking hotline sign to be posted in these places: bus station" in body
-    assert f"The requirement is set out in {law.citation}." in body
+    assert f"The requirement is set out in {law.short_citation}." in body
     assert "The sign was posted at 9 of the 12: 75% (95% confidence interval 47–91%; n = 12)" in body
     assert "posted but deficient at 2 and missing at 1" in body
     assert "• Bus station: posted at 9 of 12 (75%; 95% confidence interval 47–91%; n = 12)" in body
@@ -104,7 +104,7 @@ def test_docx_carries_address_citation_figures_and_report_link(texas_letter):
     law = PostingLaw.objects.get(jurisdiction__code="TX")
     for line in texas_letter.recipient:
         assert line in text
-    assert law.citation in text
+    assert law.short_citation in text
     assert "75% (95% confidence interval 47–91%; n = 12)" in text
     assert "http://testserver/reports/TX/" in text
     assert f"Re: {texas_letter.subject}" in text
@@ -119,7 +119,7 @@ def test_pdf_carries_address_citation_figures_and_report_link(texas_letter):
     law = PostingLaw.objects.get(jurisdiction__code="TX")
     for line in texas_letter.recipient:
         assert flat(line) in text
-    assert flat(law.citation) in text
+    assert flat(law.short_citation) in text
     assert "75% (95% confidence interval 47–91%; n = 12)" in text
     assert "http://testserver/reports/TX/" in text
     for fact in HOTLINE_FACTS:
@@ -152,7 +152,7 @@ def test_florida_letter_says_its_law_requires_a_state_hotline_not_the_national_o
     assert law.national_hotline_required is False and law.is_verified
     letter = compose("FL", "enforcement", advocate)
     assert "Florida law requires a human trafficking hotline sign to be posted" in letter.body
-    assert "The requirement is set out in Fla. Stat. § 787.29." in letter.body
+    assert "The requirement is set out in Fla. Stat. § 787.29; Fla. Stat. § 509.096(1)(c)." in letter.body
     assert "the statute does not require the sign to carry the National Human Trafficking Hotline" in letter.body
     assert letter.citation_verified
 
@@ -166,11 +166,11 @@ def test_adoption_request_cites_other_states_verified_statutes(advocate):
     for entry in cited:
         law = PostingLaw.objects.get(jurisdiction__code=entry["code"])
         assert law.status == "mandatory" and law.confidence == "high" and law.national_hotline_required is not False
-        assert f"• {entry['name']}: {law.citation}" in letter.body
+        assert f"• {entry['name']}: {law.short_citation}" in letter.body
     assert "WA" not in {entry["code"] for entry in cited}
     assert "FL" not in {entry["code"] for entry in cited}
     assert "Washington law permits or encourages posting the hotline, but does not require it." in letter.body
-    assert f"The relevant provisions are {washington.citation}." in letter.body
+    assert f"The relevant provisions are {washington.short_citation}." in letter.body
     assert "support legislation requiring the National Human Trafficking Hotline" in letter.body
     assert "SignWatch has no approved reports from Washington yet" in letter.body
     assert letters.suggested_kind(letter.figures) == "adoption"
@@ -186,7 +186,7 @@ def test_unverified_law_is_never_cited_as_fact(advocate, texas_bus_stations):
     assert "but we could not verify the statute" in letter.body
     assert "We ask your office to confirm whether this requirement is in force and under which statute" in letter.body
     assert letter.subject == "The human trafficking hotline posting requirement in Texas"
-    for fragment in (law.citation, "402.0351", "Tex. Gov't Code"):
+    for fragment in (law.short_citation, "402.0351", "Tex. Gov't Code"):
         assert fragment not in letter.body
         assert fragment not in docx_text(letters.to_docx(letter))
         assert fragment not in pdf_text(letters.to_pdf(letter))
@@ -195,7 +195,7 @@ def test_unverified_law_is_never_cited_as_fact(advocate, texas_bus_stations):
 
 def test_unverified_row_without_a_mandate_is_not_cited_either(advocate):
     iowa = PostingLaw.objects.get(jurisdiction__code="IA")
-    assert iowa.confidence == "low" and iowa.citation
+    assert iowa.confidence == "low" and "80.45A" in iowa.notes
     letter = compose("IA", "adoption", advocate)
     assert "80.45A" not in letter.body
     assert (
@@ -257,7 +257,7 @@ def test_letter_is_frozen_when_data_changes_afterwards(texas_letter):
         approved_venue("TX", "bus_station", "missing", AUSTIN[0] - 0.01 * (n + 1), AUSTIN[1])
     scoreboard.invalidate()
     assert scoreboard.current().data["jurisdictions"]["TX"]["overall"]["n"] == 17
-    PostingLaw.objects.filter(jurisdiction__code="TX").update(citation="Tex. Gov't Code § 999.999", confidence="low")
+    PostingLaw.objects.filter(jurisdiction__code="TX").update(citations=["Tex. Gov't Code § 999.999"], confidence="low")
     AGOffice.objects.filter(jurisdiction__code="TX").update(address_line1="1 Moved Street")
 
     after = Letter.objects.get(pk=texas_letter.pk)

@@ -41,7 +41,7 @@ def test_texas_page_shows_its_law(client, db):
     law = PostingLaw.objects.get(jurisdiction__code="TX")
     html = client.get("/j/TX/").content.decode()
     assert "<h1>Texas</h1>" in html
-    assert escape(law.citation) in html
+    assert escape(law.short_citation) in html
     assert "The law requires the hotline to be posted." in html
     for covered in law.coverage.select_related("venue_type"):
         assert escape(covered.venue_type.name) in html
@@ -54,9 +54,10 @@ def test_low_confidence_law_page_says_unverified(client, db):
     assert "Do not cite it as fact" in html
 
 
-def test_territory_without_research_says_so(client, db):
+def test_territory_not_yet_researched_says_so(client, db):
     html = client.get("/j/GU/").content.decode()
-    assert "We have no research on a hotline posting law here yet." in html
+    assert "unverified" in html
+    assert "Searched 2026-12-06" in html  # its row's research notes, on the registry's own page
 
 
 def test_unknown_jurisdiction_page_is_404(client, db):

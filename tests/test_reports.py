@@ -170,10 +170,11 @@ def test_washington_report_gives_the_voluntary_rate_with_its_interval(client, db
     assert "n = 3 venues" in html and "21–94%" in html
 
 
-def test_territory_without_research_says_so(client, db):
-    assert "We have no research on a hotline posting law here yet." in client.get("/reports/GU/").content.decode()
+def test_territory_without_a_known_law_says_so(client, db):
+    unknown = "We found no posting statute, or could not confirm one was enacted."
+    assert unknown in client.get("/reports/GU/").content.decode()
     text = pdf_text(client.get("/reports/GU.pdf").content)
-    assert "We have no research on a hotline posting law here yet." in text and HOTLINE in text
+    assert unknown in text and HOTLINE in text
 
 
 def test_low_confidence_law_is_labelled_unverified_and_not_stated_as_fact(client, db):

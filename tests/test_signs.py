@@ -8,7 +8,7 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from compliance import reference_data, signs
+from compliance import laws, reference_data, signs
 from compliance.models import Jurisdiction, PostingLaw, VenueType
 
 POINTS_PER_INCH = 72
@@ -141,11 +141,11 @@ def test_state_with_no_mandate_gets_a_generic_voluntary_sign(client, db):
     assert page_size_in(reader) == (8.5, 11)
 
 
-def test_territory_without_research_gets_a_voluntary_sign(client, db):
+def test_territory_without_a_known_law_gets_a_voluntary_sign(client, db):
     reader = fetch_pdf(client, "/signs/GU.pdf")
     assert "1-888-373-7888" in sign_text(reader)
     assert "Required by" not in sign_text(reader)
-    assert "We have no research on a posting law in Guam yet." in notes_text(reader)
+    assert "We found no posting law in Guam, or could not confirm one. This is a voluntary sign." in notes_text(reader)
 
 
 def test_unverified_law_row_is_not_cited_as_fact(client, db):
@@ -345,31 +345,14 @@ def test_statutory_wording_is_the_quote_and_only_a_real_quote():
 
 def test_state_hotline_only_where_the_national_one_is_not_required():
     florida = PostingLaw(jurisdiction=Jurisdiction(code="FL", name="Florida"), **_content_of("FL"))
-    assert signs.state_hotline(florida) == signs.Hotline("Florida Human Trafficking Hotline", "1-855-FLA-SAFE")
+    assert laws.state_hotline(florida) == ("Florida Human Trafficking Hotline", "1-855-FLA-SAFE")
     new_mexico = PostingLaw(jurisdiction=Jurisdiction(code="NM", name="New Mexico"), **_content_of("NM"))
-    assert signs.state_hotline(new_mexico) is None  # it names a state number, but requires the national one too
+    assert laws.state_hotline(new_mexico) is None  # it names a state number, but requires the national one too
 
 
 def _content_of(code: str) -> dict:
     row = law_row(code)
     return {"required_content": row["required_content"], "national_hotline_required": row["national_hotline_required"]}
-
-
-@pytest.mark.parametrize(
-    ("code", "expected"),
-    [
-        ("CA", "Cal. Civ. Code § 52.6"),
-        ("NM", "HB 181 (2014)"),  # citation "NMSA section not read": the session law instead
-        ("NE", ""),  # neither the citation nor the session law is confirmed
-        ("KY", "KRS 281.767 (truck stops, bus stations); HB 3 (2024) hotel provisions"),
-        ("NJ", "N.J.S.A. 52:17B-237.1"),
-        ("TN", "2021 Pub. Ch. 268 (welcome centers)"),  # the voluntary Hotline Act is not printed as a mandate
-    ],
-)
-def test_printed_citation_drops_research_caveats(code, expected):
-    row = law_row(code)
-    law = PostingLaw(citation=row["citation"], session_laws=row["session_laws"])
-    assert signs.printable_citation(law) == expected
 
 
 def test_languages_beyond_english_and_spanish_become_tasks():
@@ -409,3 +392,42 @@ def test_state_page_for_a_voluntary_state(client, db):
 
 def test_jurisdiction_page_links_to_its_sign(client, db):
     assert 'href="/signs/TX/"' in client.get("/j/TX/").content.decode()
+
+
+# --- a sign per venue type: one law, several signs ---
+
+
+def test_florida_hotel_sign_is_the_509_096_sign(client, db):
+    """§ 509.096: at least 11 x 15 in, 32-point type, English and Spanish, the Florida hotline, employee areas."""
+    reader = fetch_pdf(client, "/signs/FL.pdf?venue_type=hotel_motel")
+    width, height = page_size_in(reader)
+    assert width >= 11 and height >= 15
+    text = sign_text(reader)
+    assert "Required by Florida law: Fla. Stat. § 509.096(1)(c)." in " ".join(text.split())
+    assert text.count("1-855-FLA-SAFE") >= 3
+    assert "If you or someone you know is being forced to engage in an activity and cannot leave" in text
+    assert "Llame a la Florida Human Trafficking Hotline" in text
+    assert min(font_sizes(reader).values()) >= 32
+    notes = " ".join(notes_text(reader).split())
+    assert "accessible to employees" in notes
+    assert "787.29" not in text
+
+
+def test_florida_airport_keeps_the_787_29_sign(client, db):
+    reader = fetch_pdf(client, "/signs/FL.pdf?venue_type=airport")
+    assert page_size_in(reader) == (8.5, 11)
+    assert "Required by Florida law: Fla. Stat. § 787.29." in sign_text(reader)
+
+
+def test_sign_page_per_venue_type_offers_that_venue_types_pdf(client, db):
+    html = client.get("/signs/FL/?venue_type=hotel_motel").content.decode()
+    assert "Florida law requires this sign for “Hotel or motel”." in html
+    assert "Fla. Stat. § 509.096(1)(c)" in html
+    assert "Tabloid, 11 × 17 in" in html
+    assert client.get("/signs/FL/?venue_type=no_such_type").status_code == 404
+
+
+def test_coverage_only_a_secondary_source_reports_is_not_claimed_on_the_sign(client, db):
+    reader = fetch_pdf(client, "/signs/AL.pdf?venue_type=massage_establishment")
+    assert "Required by" not in sign_text(reader)
+    assert "we could not find that in the statute" in " ".join(notes_text(reader).split())

@@ -6,6 +6,7 @@ import datetime
 import math
 import re
 import uuid
+from typing import Any
 
 import django_filters
 from django.urls import reverse
@@ -15,10 +16,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from compliance import scoreboard
+from compliance import laws, scoreboard
 from compliance.models import (
     AGOffice,
-    CoveredVenueType,
     Deficiency,
     Jurisdiction,
     LawSource,
@@ -88,13 +88,31 @@ class VenueTypeOutput(serializers.ModelSerializer):
         fields = ["slug", "name", "description"]
 
 
-class CoveredVenueTypeOutput(serializers.ModelSerializer):
-    slug = serializers.CharField(source="venue_type.slug")
-    name = serializers.CharField(source="venue_type.local_name")
+class CoveredVenueTypeOutput(serializers.Serializer):
+    """A venue type a law lists, as `laws.covered_venue_types` reads it."""
 
-    class Meta:
-        model = CoveredVenueType
-        fields = ["slug", "name", "condition"]
+    slug = serializers.CharField()
+    name = serializers.CharField(source="local_name")
+    condition = serializers.CharField()
+    confirmed = serializers.BooleanField(
+        help_text=_("False when only a secondary source lists the venue type: not stated as law.")
+    )
+
+
+class SignSpecificationOutput(serializers.Serializer):
+    """One sign a law requires, as `laws.signs_required` reads it."""
+
+    citation = serializers.CharField()
+    venue_types = serializers.ListField(child=serializers.CharField(), help_text=_("Empty: the law's general sign."))
+    min_width_in = serializers.FloatField(source="size.min_width_in", allow_null=True)
+    min_height_in = serializers.FloatField(source="size.min_height_in", allow_null=True)
+    min_font_pt = serializers.FloatField(source="size.min_font_pt", allow_null=True)
+    languages = serializers.ListField(child=serializers.CharField())
+    hotline_name = serializers.CharField(help_text=_("Empty: the national hotline."))
+    hotline_number = serializers.CharField(help_text=_("Empty: the national hotline."))
+    wording = serializers.CharField()
+    placement = serializers.CharField()
+    audience = serializers.CharField()
 
 
 class LawSourceOutput(serializers.ModelSerializer):
@@ -109,8 +127,22 @@ class PostingLawOutput(serializers.ModelSerializer):
     verified = serializers.BooleanField(
         source="is_verified", help_text=_("False for low-confidence research: do not cite it as fact.")
     )
-    covered_venue_types = CoveredVenueTypeOutput(source="coverage", many=True)
+    citation = serializers.SerializerMethodField(help_text=_("The citation documents print: citable strings only."))
+    covered_venue_types = serializers.SerializerMethodField()
+    signs = serializers.SerializerMethodField(help_text=_("The signs the law requires: its general sign first."))
     sources = LawSourceOutput(many=True)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_citation(self, law: PostingLaw) -> str:
+        return laws.citation_to_print(law)
+
+    @extend_schema_field(CoveredVenueTypeOutput(many=True))
+    def get_covered_venue_types(self, law: PostingLaw) -> list[dict[str, Any]]:
+        return list(CoveredVenueTypeOutput(laws.covered_venue_types(law), many=True).data)
+
+    @extend_schema_field(SignSpecificationOutput(many=True))
+    def get_signs(self, law: PostingLaw) -> list[dict[str, Any]]:
+        return list(SignSpecificationOutput(laws.signs_required(law), many=True).data)
 
     class Meta:
         model = PostingLaw
@@ -124,7 +156,8 @@ class PostingLawOutput(serializers.ModelSerializer):
             "scope",
             "title",
             "citation",
-            "session_laws",
+            "citations",
+            "session_law_citations",
             "enacted_year",
             "effective_from",
             "effective_to",
@@ -136,7 +169,9 @@ class PostingLawOutput(serializers.ModelSerializer):
             "size_and_font",
             "placement",
             "penalty",
+            "penalty_amounts",
             "enforcing_agency",
+            "signs",
             "last_verified",
             "notes",
             "sources",
@@ -179,12 +214,12 @@ class JurisdictionSummaryOutput(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_law_verified(self, jurisdiction: Jurisdiction) -> bool:
         law = jurisdiction.current_law()
-        return bool(law and law.is_verified)
+        return bool(law and laws.is_verified(law))
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_citation(self, jurisdiction: Jurisdiction) -> str:
         law = jurisdiction.current_law()
-        return law.citation if law else ""
+        return laws.citation_to_print(law) if law else ""
 
 
 class JurisdictionDetailOutput(JurisdictionSummaryOutput):

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance import geo, maps, observations, photos, scoreboard
+from compliance import geo, laws, maps, observations, photos, scoreboard
 from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses, from_domain
 from compliance.api.permissions import IsModerator
@@ -90,7 +90,9 @@ class PostingLawFilter(django_filters.FilterSet):
 
 
 def _laws_with_details():
-    return PostingLaw.objects.select_related("jurisdiction").prefetch_related("sources", "coverage__venue_type")
+    return PostingLaw.objects.select_related("jurisdiction").prefetch_related(
+        "sources", "coverage__venue_type", "sign_requirements__venue_types"
+    )
 
 
 @extend_schema(
@@ -142,9 +144,9 @@ class Locate(APIView):
             "jurisdiction": {"code": jurisdiction.code, "name": jurisdiction.name},
             "distance_m": round(placement.distance_m, 1),
             "law_status": law.status if law else PostingLaw.Status.UNKNOWN,
-            "law_verified": bool(law and law.is_verified),
-            "citation": law.citation if law else "",
-            "covered_venue_types": list(law.coverage.all()) if law else [],
+            "law_verified": bool(law and laws.is_verified(law)),
+            "citation": laws.citation_to_print(law) if law else "",
+            "covered_venue_types": laws.covered_venue_types(law),
         }
         return Response(LocateOutput(answer).data)
 

@@ -1185,7 +1185,9 @@ def main() -> int:
     validate(venue_types, laws, offices)
 
     dump(DATA_DIR / "venue_types.json", venue_types)
-    dump(DATA_DIR / "posting_laws.json", laws)
+    # posting_laws.json has been structured (citations as lists, research notes apart) and corrected by hand since
+    # 2026-12-06 (docs/laws.md); the research-shaped rows go beside it for comparison, never over it.
+    dump(DATA_DIR / "research" / "posting_laws_as_built.json", laws)
     dump(DATA_DIR / "ag_offices.json", offices)
 
     counts: dict[str, int] = {}

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from compliance import laws
 from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, SignStatus
 
 ENTRIES_PER_KIND = 50  # the newest of each kind (so a burst of one kind hides no other); readers poll, not page
@@ -121,8 +122,8 @@ def _law_entries(jurisdiction: Jurisdiction | None) -> list[Entry]:
         state = change.jurisdiction.name
         verb = {"+": _("added"), "~": _("updated"), "-": _("removed")}.get(change.history_type, _("updated"))
         details = [_("Status: %(status)s.") % {"status": status_labels.get(change.status, change.status)}]
-        if change.citation:
-            details.append(_("Citation: %(citation)s.") % {"citation": change.citation})
+        if laws.may_cite_as_fact(change):  # the row's citable strings only, never a research note
+            details.append(_("Citation: %(citation)s.") % {"citation": laws.citation_to_print(change)})
         if change.history_change_reason:
             details.append(str(change.history_change_reason))
         entries.append(
