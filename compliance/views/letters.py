@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from compliance import letters, roles, scoreboard
 from compliance.api.letters import LetterCreateInput, LetterUpdateInput
+from compliance.i18n import in_english
 from compliance.models import Jurisdiction, Letter
 
 SUGGESTED = "suggested"  # the tracker form's choice "the kind that fits the state's figures"
@@ -39,6 +40,7 @@ def _first_errors(errors: dict[str, Any]) -> dict[str, str]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@in_english
 def tracker_page(request: HttpRequest) -> HttpResponse:
     """Advocates' and AG offices' outreach tracker: letters by state, and (for advocates) a form to write one."""
     may_write = letters.may_track(request.user)
@@ -107,6 +109,7 @@ def _form_changes(request: HttpRequest) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@in_english
 def letter_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A letter: its frozen text, downloads, outreach history, and the forms its readers may use."""
     letter = _visible_letter(request, public_id)

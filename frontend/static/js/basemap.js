@@ -23,6 +23,50 @@ window.SignWatch.baseMap = function (elementId, config, options) {
 // Sign status colours (Okabe-Ito: distinguishable with the common colour-vision deficiencies).
 window.SignWatch.STATUS_COLOURS = { posted: "#0072b2", deficient: "#e69f00", missing: "#d55e00" };
 
+function clusterSize(venues) {
+  "use strict";
+  return Math.round(26 + 8 * Math.log10(Math.max(venues, 1)));
+}
+
+// Clusters whose icons would touch on screen are drawn as one, their counts added, at their venue-weighted mean
+// point: overlapping icons hide each other's counts and are targets too close together to tap (WCAG 2.5.8).
+window.SignWatch.declutter = function (map, features) {
+  "use strict";
+  var clusters = [];
+  var others = [];
+  features.forEach(function (feature) {
+    var properties = feature.properties;
+    if (properties.kind !== "cluster") { others.push(feature); return; }
+    var at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+    clusters.push({ at: at, point: map.latLngToLayerPoint(at), properties: Object.assign({}, properties) });
+  });
+  function absorb(into, from) {
+    var total = into.properties.venues + from.properties.venues;
+    into.at = [
+      (into.at[0] * into.properties.venues + from.at[0] * from.properties.venues) / total,
+      (into.at[1] * into.properties.venues + from.at[1] * from.properties.venues) / total,
+    ];
+    ["venues", "posted", "deficient", "missing"].forEach(function (key) { into.properties[key] += from.properties[key]; });
+    into.point = map.latLngToLayerPoint(into.at);
+  }
+  // Greedy passes until nothing touches: a merged icon grows a little and may reach a neighbour.
+  for (var changed = true; changed;) {
+    changed = false;
+    var kept = [];
+    clusters.forEach(function (cluster) {
+      var touching = kept.filter(function (other) {
+        var room = (clusterSize(cluster.properties.venues) + clusterSize(other.properties.venues)) / 2 + 4;
+        return cluster.point.distanceTo(other.point) < room;
+      })[0];
+      if (touching) { absorb(touching, cluster); changed = true; } else kept.push(cluster);
+    });
+    clusters = kept;
+  }
+  return others.concat(clusters.map(function (cluster) {
+    return { type: "Feature", geometry: { type: "Point", coordinates: [cluster.at[1], cluster.at[0]] }, properties: cluster.properties };
+  }));
+};
+
 // Draw /api/map/ features on a layer: clusters as counts with a ring showing the share of each status, venues as
 // dots coloured by status with a popup. Every text goes in through textContent: names are data, not HTML.
 window.SignWatch.drawFeatures = function (layer, collection, onClusterClick) {
@@ -58,14 +102,15 @@ window.SignWatch.drawFeatures = function (layer, collection, onClusterClick) {
     return box;
   }
 
-  collection.features.forEach(function (feature) {
+  var features = layer._map ? window.SignWatch.declutter(layer._map, collection.features) : collection.features;
+  features.forEach(function (feature) {
     var properties = feature.properties;
     var at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
     if (properties.kind === "cluster") {
       var total = properties.venues;
       var postedEnd = (100 * properties.posted) / total;
       var deficientEnd = postedEnd + (100 * properties.deficient) / total;
-      var size = Math.round(26 + 8 * Math.log10(Math.max(total, 1)));
+      var size = clusterSize(total);
       var element = document.createElement("div");
       element.className = "cluster-ring";
       element.style.background = "conic-gradient(" + colours.posted + " 0 " + postedEnd + "%, " + colours.deficient + " " +
