@@ -1,7 +1,7 @@
 from django.urls import path
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.views import app, letters, moderation, photos, public, reports, signs, volunteers
+from compliance.views import app, basemap, letters, moderation, photos, public, reports, signs, volunteers
 
 urlpatterns = [
     path("", public.map_page, name="map"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("submit/", volunteers.submit_page, name="submit"),
     path("sw.js", volunteers.service_worker, name="service-worker"),
     path("manifest.webmanifest", app.web_app_manifest, name="web-app-manifest"),
+    path("basemap.pmtiles", basemap.pmtiles_archive, name="basemap-pmtiles"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),
     path("my/reports/", volunteers.my_reports_page, name="my-reports"),
     path("moderate/", moderation.moderate_page, name="moderate"),

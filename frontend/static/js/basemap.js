@@ -1,11 +1,34 @@
-// Shared by the pages with a map: a Leaflet map that needs no internet. With no tile URL configured it draws the
-// state outlines from the simplified Census file as its base; with one, it adds those tiles.
+// Shared by the pages with a map: a Leaflet map that needs no third-party server. With a PMTiles archive configured
+// (MAP_PMTILES_URL) it draws a street basemap from it, read piece by piece with HTTP range requests; else with a
+// tile URL (MAP_TILE_URL) it adds those tiles; else it draws the state outlines from the simplified Census file.
 window.SignWatch = window.SignWatch || {};
+window.SignWatch.streetLayer = function (config) {
+  "use strict";
+  if (config.pmtilesUrl && window.protomapsL && window.pmtiles) {
+    // The archive's own deepest zoom is read from its header first: zoomed in past it, the map draws that zoom's
+    // data larger instead of asking for tiles a small extract does not hold.
+    var archive = new pmtiles.PMTiles(config.pmtilesUrl);
+    var group = L.layerGroup([], { attribution: config.pmtilesAttribution });
+    archive.getHeader().then(function (header) {
+      group.addLayer(protomapsL.leafletLayer({
+        url: archive,
+        flavor: "light",
+        lang: (document.documentElement.lang || "en").split("-")[0],
+        maxDataZoom: header.maxZoom,
+        maxZoom: 19,
+      }));
+    }).catch(function () { /* no basemap: the pins and the outlines of the page still work */ });
+    return group;
+  }
+  if (config.tileUrl) return L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 });
+  return null;
+};
 window.SignWatch.baseMap = function (elementId, config, options) {
   "use strict";
-  var map = L.map(elementId, Object.assign({ attributionControl: !!config.tileUrl }, options || {}));
-  if (config.tileUrl) {
-    L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
+  var street = window.SignWatch.streetLayer(config);
+  var map = L.map(elementId, Object.assign({ attributionControl: !!street }, options || {}));
+  if (street) {
+    street.addTo(map);
   } else if (config.boundariesUrl) {
     fetch(config.boundariesUrl)
       .then(function (response) { return response.json(); })
