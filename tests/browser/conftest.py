@@ -102,7 +102,9 @@ def world(committed_registry) -> World:
     from compliance import demo, letters, observations, photos, roles, scoreboard
     from compliance.models import AGOfficeAccount, Jurisdiction, Venue, VenueType
 
-    demo.load(venues=120, observations_per_venue=2, seed=11)
+    # A small dataset keeps the tests fast; pictures for people (scripts/screenshots) get a map with colours on it.
+    venues = 1_500 if os.environ.get("SIGNWATCH_SCREENSHOTS") else 120
+    demo.load(venues=venues, observations_per_venue=2, seed=11)
     scoreboard.invalidate()
     volunteer = User.objects.create_user("volunteer", password=PASSWORD)
     moderator = User.objects.create_user("moderator", password=PASSWORD)

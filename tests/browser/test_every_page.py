@@ -114,6 +114,22 @@ def visit(page, base_url: str, screen: Screen) -> None:
         page.wait_for_load_state("networkidle")
 
 
+SUFFIXES = {"en": "", "es": "-es"}
+SAVED: set[Path] = set()  # a page several roles see is saved once per run, as the first role sees it
+
+
+def save_screenshot(page, screen: Screen, path: Path) -> None:
+    """What fits on the screen, with the page's first map in view (the pin on the report form)."""
+    if path in SAVED:
+        return
+    SAVED.add(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if screen.maps and screen.name != "map":
+        page.locator(screen.maps[0]).evaluate("(map) => map.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(path))
+    page.evaluate("() => window.scrollTo(0, 0)")
+
+
 def screenshot_folder() -> Path | None:
     folder = os.environ.get("SIGNWATCH_SCREENSHOTS")
     return Path(folder) if folder else None
@@ -153,8 +169,7 @@ def test_every_page_fits_and_passes_axe(role, world, live_server, browser):
                     problems.append(f"{where}: axe {violation['id']} ({violation['impact']}): {targets}")
                 combinations += viewport_name == "desktop"
                 if shots and (language == "en" or screen.name == "submit"):
-                    shots.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(shots / f"{screen.name}-{role}-{language}-{viewport_name}.png"))
+                    save_screenshot(page, screen, shots / f"{screen.name}-{viewport_name}{SUFFIXES[language]}.png")
             context.close()
             assert not errors, f"JavaScript errors ({role}, {language}, {viewport_name}): {errors}"
     print(f"\n{role}: violations: {len(problems)} on {combinations} page/role/language combinations")
