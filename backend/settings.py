@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "compliance.context_processors.user_roles",
+                "compliance.context_processors.basemap",
             ],
         },
     },
@@ -396,6 +397,16 @@ DATA_UPLOAD_MAX_NUMBER_FILES = envint("REQUEST_MAX_FILES", 3)
 # The public map. No base tiles by default, so the map works offline; set a tile URL to draw one online.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+# A street basemap with no third-party tile server: one PMTiles archive (Protomaps), read with HTTP range requests.
+# MAP_PMTILES_FILE: a local archive SignWatch serves itself at /basemap.pmtiles. MAP_PMTILES_URL: where browsers read
+# it instead (an S3 bucket or a CDN, https://...; its origin joins the CSP's connect-src). docs/basemap.md.
+MAP_PMTILES_FILE = os.environ.get("MAP_PMTILES_FILE", "")
+MAP_PMTILES_URL = os.environ.get("MAP_PMTILES_URL", "") or ("/basemap.pmtiles" if MAP_PMTILES_FILE else "")
+# The data's licence (ODbL) requires the credit on every map: an empty value keeps the default.
+MAP_PMTILES_ATTRIBUTION = (
+    os.environ.get("MAP_PMTILES_ATTRIBUTION")
+    or '<a href="https://www.openstreetmap.org/copyright">© OpenStreetMap</a> · Protomaps'
+)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (39.5, -98.35),
     "DEFAULT_ZOOM": 4,
@@ -417,6 +428,20 @@ def _tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
+def _pmtiles_origins(pmtiles_url: str) -> list[str]:
+    """The CSP connect-src sources the basemap archive needs: none for a path on this site, else its origin."""
+    if not pmtiles_url:
+        return []
+    if pmtiles_url.startswith("/") and not pmtiles_url.startswith("//"):
+        return []
+    parts = urlsplit(pmtiles_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"MAP_PMTILES_URL must be a path on this site or an http(s) address, not {pmtiles_url!r}"
+        )
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
 # Content Security Policy (django-csp): only this site's own files run or style the pages. Photos preview from
 # blob: URLs on the submit page and Leaflet draws its icons from data: URIs; map tiles come from MAP_TILE_URL.
 # Leaflet and the page scripts set styles through element.style (CSSOM), which style-src does not govern, so no
@@ -427,7 +452,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", "blob:", *([_tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else [])],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'", *_pmtiles_origins(MAP_PMTILES_URL)],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

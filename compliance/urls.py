@@ -1,7 +1,20 @@
 from django.urls import path
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.views import feeds, laws, letters, method, moderation, photos, public, reports, signs, volunteers
+from compliance.views import (
+    app,
+    basemap,
+    feeds,
+    laws,
+    letters,
+    method,
+    moderation,
+    photos,
+    public,
+    reports,
+    signs,
+    volunteers,
+)
 
 urlpatterns = [
     path("", public.map_page, name="map"),
@@ -11,6 +24,8 @@ urlpatterns = [
     path("method/", method.method_page, name="method"),
     path("submit/", volunteers.submit_page, name="submit"),
     path("sw.js", volunteers.service_worker, name="service-worker"),
+    path("manifest.webmanifest", app.web_app_manifest, name="web-app-manifest"),
+    path("basemap.pmtiles", basemap.pmtiles_archive, name="basemap-pmtiles"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),
     path("my/reports/", volunteers.my_reports_page, name="my-reports"),
     path("unsubscribe/<str:token>/", volunteers.unsubscribe_page, name="unsubscribe"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from compliance import letters, outreach, roles, scoreboard
 from compliance.forms import SUGGESTED, AnswerForm, LetterForm, OutreachForm
+from compliance.i18n import in_english
 from compliance.models import Jurisdiction, Letter
 
 
@@ -37,6 +38,7 @@ def _first_errors(form: Any) -> dict[str, str]:
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @login_required
+@in_english
 def tracker_page(request: HttpRequest) -> HttpResponse:
     """Advocates' and AG offices' outreach tracker: letters by state, and (for advocates) a form to write one."""
     may_write = outreach.may_track(request.user)
@@ -95,6 +97,7 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
+@in_english
 def letter_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A letter: its frozen text, downloads, outreach history, and the forms its readers may use."""
     letter = _visible_letter(request, public_id)

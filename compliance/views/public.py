@@ -16,9 +16,11 @@ from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, Sig
 
 
 def base_map_config() -> dict[str, str]:
-    """What every page's map needs: the offline state outlines, and the operator's tiles if any."""
+    """What every page's map needs: the offline state outlines, and the operator's basemap or tiles if any."""
     return {
         "boundariesUrl": static("geo/states-simplified.geojson"),
+        "pmtilesUrl": settings.MAP_PMTILES_URL,
+        "pmtilesAttribution": settings.MAP_PMTILES_ATTRIBUTION,
         "tileUrl": settings.MAP_TILE_URL,
         "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
     }

@@ -8,9 +8,13 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests import images
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the test's own queries.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -78,3 +82,68 @@ def screenshot():
         return path
 
     return save
+
+
+@dataclass(frozen=True)
+class World:
+    """A small populated SignWatch: demo venues, a pending report with a real photo, a letter, and one account per
+    role. `pages` names every page each role sees, with the maps each page must draw."""
+
+    receipt: str
+    venue_id: int
+    letter_id: str
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def world(committed_registry) -> World:
+    from django.contrib.auth.models import User
+
+    from compliance import demo, letters, observations, photos, roles, scoreboard
+    from compliance.models import AGOfficeAccount, Jurisdiction, Venue, VenueType
+
+    # A small dataset keeps the tests fast; pictures for people (scripts/screenshots) get a map with colours on it.
+    venues = 1_500 if os.environ.get("SIGNWATCH_SCREENSHOTS") else 120
+    demo.load(venues=venues, observations_per_venue=2, seed=11)
+    scoreboard.invalidate()
+    volunteer = User.objects.create_user("volunteer", password=PASSWORD)
+    moderator = User.objects.create_user("moderator", password=PASSWORD)
+    moderator.groups.add(roles.moderators_group())
+    advocate = User.objects.create_user("advocate", first_name="Ada", last_name="Vocate", password=PASSWORD)
+    advocate.groups.add(roles.advocates_group())
+    ag_office = User.objects.create_user("ag-texas", password=PASSWORD)
+    texas = Jurisdiction.objects.get(code="TX")
+    AGOfficeAccount.objects.create(user=ag_office, jurisdiction=texas)
+    pending = observations.submit(
+        observations.Submission(
+            photos=[photos.process(images.jpeg(images.photo_like(1200, 900, seed=11)))],
+            venue_type=VenueType.objects.get(slug="truck_stop"),
+            sign_status="missing",
+            point=observations.ReportedPoint(*images.AUSTIN, source="device", accuracy_m=15),
+            venue_name="Lone Star Truck Plaza",
+            submitter=volunteer,
+        )
+    )
+    letter = letters.compose(jurisdiction=texas, kind="enforcement", author=advocate, report_url="/reports/TX/")
+    venue = Venue.objects.filter(jurisdiction=texas, observations__review_status="approved").first()
+    assert venue is not None, "the demo data holds approved Texas venues"
+    return World(
+        receipt=pending.receipt,
+        venue_id=venue.pk,
+        letter_id=str(letter.public_id),
+        users={"volunteer": volunteer, "moderator": moderator, "advocate": advocate, "ag_office": ag_office},
+    )
+
+
+PASSWORD = "a-long-test-password"  # test accounts only
+
+
+def sign_in(context, live_server_url: str, user) -> None:
+    """Give a browser context the session cookie of a signed-in user, without going through the login form."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server_url}])

@@ -1,11 +1,34 @@
-// Shared by the pages with a map: a Leaflet map that needs no internet. With no tile URL configured it draws the
-// state outlines from the simplified Census file as its base; with one, it adds those tiles.
+// Shared by the pages with a map: a Leaflet map that needs no third-party server. With a PMTiles archive configured
+// (MAP_PMTILES_URL) it draws a street basemap from it, read piece by piece with HTTP range requests; else with a
+// tile URL (MAP_TILE_URL) it adds those tiles; else it draws the state outlines from the simplified Census file.
 window.SignWatch = window.SignWatch || {};
+window.SignWatch.streetLayer = function (config) {
+  "use strict";
+  if (config.pmtilesUrl && window.protomapsL && window.pmtiles) {
+    // The archive's own deepest zoom is read from its header first: zoomed in past it, the map draws that zoom's
+    // data larger instead of asking for tiles a small extract does not hold.
+    var archive = new pmtiles.PMTiles(config.pmtilesUrl);
+    var group = L.layerGroup([], { attribution: config.pmtilesAttribution });
+    archive.getHeader().then(function (header) {
+      group.addLayer(protomapsL.leafletLayer({
+        url: archive,
+        flavor: "light",
+        lang: (document.documentElement.lang || "en").split("-")[0],
+        maxDataZoom: header.maxZoom,
+        maxZoom: 19,
+      }));
+    }).catch(function () { /* no basemap: the pins and the outlines of the page still work */ });
+    return group;
+  }
+  if (config.tileUrl) return L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 });
+  return null;
+};
 window.SignWatch.baseMap = function (elementId, config, options) {
   "use strict";
-  var map = L.map(elementId, Object.assign({ attributionControl: !!config.tileUrl }, options || {}));
-  if (config.tileUrl) {
-    L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
+  var street = window.SignWatch.streetLayer(config);
+  var map = L.map(elementId, Object.assign({ attributionControl: !!street }, options || {}));
+  if (street) {
+    street.addTo(map);
   } else if (config.boundariesUrl) {
     fetch(config.boundariesUrl)
       .then(function (response) { return response.json(); })
@@ -22,6 +45,63 @@ window.SignWatch.baseMap = function (elementId, config, options) {
 
 // Sign status colours (Okabe-Ito: distinguishable with the common colour-vision deficiencies).
 window.SignWatch.STATUS_COLOURS = { posted: "#0072b2", deficient: "#e69f00", missing: "#d55e00" };
+
+function clusterSize(venues) {
+  "use strict";
+  return Math.round(26 + 8 * Math.log10(Math.max(venues, 1)));
+}
+
+// Clusters whose icons would touch on screen are drawn as one, their counts added, at their venue-weighted mean
+// point: overlapping icons hide each other's counts and are targets too close together to tap (WCAG 2.5.8).
+window.SignWatch.declutter = function (map, features) {
+  "use strict";
+  var clusters = [];
+  var others = [];
+  features.forEach(function (feature) {
+    var properties = feature.properties;
+    if (properties.kind !== "cluster") { others.push(feature); return; }
+    var at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+    clusters.push({ at: at, point: map.latLngToLayerPoint(at), properties: Object.assign({}, properties) });
+  });
+  function absorb(into, from) {
+    var total = into.properties.venues + from.properties.venues;
+    into.at = [
+      (into.at[0] * into.properties.venues + from.at[0] * from.properties.venues) / total,
+      (into.at[1] * into.properties.venues + from.at[1] * from.properties.venues) / total,
+    ];
+    ["venues", "posted", "deficient", "missing"].forEach(function (key) { into.properties[key] += from.properties[key]; });
+    into.point = map.latLngToLayerPoint(into.at);
+  }
+  // Greedy passes until nothing touches: a merged icon grows a little and may reach a neighbour.
+  for (var changed = true; changed;) {
+    changed = false;
+    var kept = [];
+    clusters.forEach(function (cluster) {
+      var touching = kept.filter(function (other) {
+        var room = (clusterSize(cluster.properties.venues) + clusterSize(other.properties.venues)) / 2 + 4;
+        return cluster.point.distanceTo(other.point) < room;
+      })[0];
+      if (touching) { absorb(touching, cluster); changed = true; } else kept.push(cluster);
+    });
+    clusters = kept;
+  }
+  // A single venue's dot (16 px) right beside a cluster is a target too close to it: it joins the cluster too.
+  others = others.filter(function (feature) {
+    var properties = feature.properties;
+    var at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+    var point = map.latLngToLayerPoint(at);
+    var touching = clusters.filter(function (cluster) {
+      return cluster.point.distanceTo(point) < clusterSize(cluster.properties.venues) / 2 + 8 + 4;
+    })[0];
+    if (!touching || !(properties.status in touching.properties)) return true;
+    touching.properties.venues += 1;
+    touching.properties[properties.status] += 1;
+    return false;
+  });
+  return others.concat(clusters.map(function (cluster) {
+    return { type: "Feature", geometry: { type: "Point", coordinates: [cluster.at[1], cluster.at[0]] }, properties: cluster.properties };
+  }));
+};
 
 // Draw /api/map/ features on a layer: clusters as counts with a ring showing the share of each status, venues as
 // dots coloured by status with a popup. Every text goes in through textContent: names are data, not HTML.
@@ -59,14 +139,32 @@ window.SignWatch.drawFeatures = function (layer, collection, onClusterClick) {
     return box;
   }
 
-  collection.features.forEach(function (feature) {
+  var map = layer._map;
+  var features = map ? window.SignWatch.declutter(map, collection.features) : collection.features;
+  // The map's own buttons (zoom, layers) as boxes in the map's pixels.
+  var controls = map ? Array.prototype.map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (control) {
+    var box = control.getBoundingClientRect();
+    var origin = map.getContainer().getBoundingClientRect();
+    return { left: box.left - origin.left, top: box.top - origin.top, right: box.right - origin.left, bottom: box.bottom - origin.top };
+  }) : [];
+  // A marker that would sit under one of them is left out until the map moves: there it could be neither seen whole
+  // nor tapped (WCAG 2.5.8), and the next view draws it in the open.
+  function underControl(at, half) {
+    if (!controls.length) return false;
+    var point = map.latLngToContainerPoint(at);
+    return controls.some(function (box) {
+      return point.x + half > box.left && point.x - half < box.right && point.y + half > box.top && point.y - half < box.bottom;
+    });
+  }
+  features.forEach(function (feature) {
     var properties = feature.properties;
     var at = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
+    if (underControl(at, properties.kind === "cluster" ? clusterSize(properties.venues) / 2 : 8)) return;
     if (properties.kind === "cluster") {
       var total = properties.venues;
       var postedEnd = (100 * properties.posted) / total;
       var deficientEnd = postedEnd + (100 * properties.deficient) / total;
-      var size = Math.round(26 + 8 * Math.log10(Math.max(total, 1)));
+      var size = clusterSize(total);
       var element = document.createElement("div");
       element.className = "cluster-ring";
       element.style.background = "conic-gradient(" + colours.posted + " 0 " + postedEnd + "%, " + colours.deficient + " " +

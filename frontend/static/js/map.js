@@ -15,8 +15,9 @@
     AK: [[51.2, -179.5], [71.5, -129.9]],
   };
 
-  var map = L.map("map", { zoomSnap: 0.25, minZoom: 2, maxZoom: 18, attributionControl: !!config.tileUrl });
-  if (config.tileUrl) L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 18 }).addTo(map);
+  var street = SignWatch.streetLayer(config);
+  var map = L.map("map", { zoomSnap: 0.25, minZoom: 2, maxZoom: 18, attributionControl: !!street });
+  if (street) street.addTo(map);
   map.fitBounds(VIEWS.lower48);
   window.SignWatch.mainMap = map; // for the browser tests and for anyone poking at the page from the console
 
