@@ -224,6 +224,9 @@ TASKS = {
     }
 }
 
+# Sign reading: OCR of each stored photo in a background task (see compliance/ocr.py). Off, photos are not read.
+SIGN_READING = envbool("SIGN_READING", True)
+
 # Security. Secure by default once DEBUG is off; each can be relaxed explicitly (e.g. TLS ended by a proxy).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)

@@ -21,8 +21,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import geo, photos, scoreboard
-from compliance.models import Jurisdiction, Observation, Photo, Review, Venue, VenueType
+from compliance import geo, photos, scoreboard, tasks
+from compliance.models import Jurisdiction, Observation, Photo, Review, SignStatus, Venue, VenueType
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +245,7 @@ def submit(submission: Submission, *, storage: Storage | None = None) -> Observa
     except BaseException:
         _delete_quietly(storage, [name for pair in stored for name in pair])
         raise
+    tasks.enqueue_readings(observation.photos.values_list("pk", flat=True))
     return observation
 
 
@@ -317,20 +318,42 @@ def _record(
     return observation
 
 
+def confirmed_sign(sign_status: str, deficiencies: Sequence[str]) -> dict[str, object]:
+    """A posted sign's status and deficiencies once a moderator confirms what is wrong with it (a missing stays so)."""
+    if sign_status == SignStatus.MISSING:
+        return {}
+    return {
+        "sign_status": SignStatus.DEFICIENT if deficiencies else SignStatus.POSTED,
+        "deficiencies": sorted(set(deficiencies)),
+    }
+
+
 @transaction.atomic
-def moderate(*, observation: Observation, moderator: User, action: str, reason: str = "") -> Observation:
-    """Approve or reject a pending observation; only the first of two simultaneous decisions applies."""
+def moderate(
+    *,
+    observation: Observation,
+    moderator: User,
+    action: str,
+    reason: str = "",
+    deficiencies: Sequence[str] | None = None,
+) -> Observation:
+    """Approve or reject a pending observation; only the first of two simultaneous decisions applies.
+
+    On approval, `deficiencies` (when given) are those the moderator confirmed, replacing the volunteer's.
+    """
     if action == Review.Action.REJECT and not reason.strip():
         raise SubmissionRefused(
             status=400, code="reason_required", detail=_("Say why, for the volunteer."), field="reason"
         )
     approve = action == Review.Action.APPROVE
     now = timezone.now()
+    corrected = confirmed_sign(observation.sign_status, deficiencies) if approve and deficiencies is not None else {}
     # A conditional update is atomic on every database, SQLite included: the loser of a race updates no row.
     applied = Observation.objects.filter(pk=observation.pk, review_status=Observation.ReviewStatus.PENDING).update(
         review_status=Observation.ReviewStatus.APPROVED if approve else Observation.ReviewStatus.REJECTED,
         review_reason=reason.strip(),
         published_at=now if approve else None,
+        **corrected,
     )
     if not applied:
         raise ModerationConflict(_("This observation has already been reviewed."))

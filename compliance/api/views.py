@@ -344,6 +344,7 @@ class ModerateObservation(APIView):
                 moderator=request.user,
                 action=decision.validated_data["action"],
                 reason=decision.validated_data["reason"],
+                deficiencies=decision.validated_data.get("deficiencies"),
             )
         except observations.SubmissionRefused as refused:
             raise _refusal(refused) from None

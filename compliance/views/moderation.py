@@ -10,6 +10,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
 from compliance import roles
+from compliance.models import Deficiency
 from compliance.views.public import base_map_config
 
 
@@ -23,5 +24,5 @@ def moderate_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compliance/moderate.html",
-        {"moderate_config": base_map_config()},
+        {"moderate_config": base_map_config(), "deficiencies": Deficiency.choices},
     )
