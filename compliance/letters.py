@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt, RGBColor
 
-from compliance import roles, scoreboard
+from compliance import reports, roles, scoreboard
 from compliance.i18n import in_english
 from compliance.models import Confidence, CoveredVenueType, Jurisdiction, Letter, LetterQuerySet, PostingLaw, VenueType
 from compliance.pdf import HTML
@@ -211,6 +211,9 @@ def quoted_figures(
             if item["figures"]["n"]
         ][:VENUE_TYPE_LINES],
         "law": _law_figures(jurisdiction.current_law(today), ranking),
+        "machine_reading": reports.machine_reading(
+            jurisdiction, since=datetime.date.fromisoformat(entry["fresh_since"])
+        ).as_dict(),
         "cited_laws": _model_laws(jurisdiction, today, ranking) if kind == Letter.Kind.ADOPTION else [],
         "report_url": report_url,
         "signature": _signature(author),

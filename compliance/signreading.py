@@ -39,7 +39,8 @@ _KEYPAD = {letter: digit for digit, letters in {
 }.items() for letter in letters}  # fmt: skip
 
 # Words that mark a language on a hotline sign: two distinct ones make the language count as present.
-_ENGLISH_WORDS = """call text help human trafficking hotline national if you or someone know are being forced work free
+# "help" and "text" are left out of English: Spanish signs print "HELP" (the text line's keyword) beside "texto".
+_ENGLISH_WORDS = """call human trafficking hotline national if you or someone know are being forced work free
 leave anyone threatened confidential toll hours day week resource center report the and to for"""
 _SPANISH_WORDS = """llame llama linea nacional contra la trata personas ayuda si usted alguien conoce esta obligado
 obligada trabajar gratis confidencial envie envia mensaje texto horas dia semana denuncie para de las los que libre
@@ -202,7 +203,7 @@ def phone_numbers(text: str) -> list[tuple[str, str]]:
 
 _VOCABULARY = frozenset().union(*_LANGUAGE_WORDS.values(), _HOTLINE_WORDS)
 # The engine often drops the spaces of a line ("LlamealalineadeFloridacontralatrata"): in a run this long, words
-# of four letters or more are looked for inside it.
+# of five letters or more are looked for inside it (shorter ones turn up inside other words too often).
 _GLUED_RUN = 12
 
 
@@ -210,7 +211,7 @@ def _words(text: str) -> set[str]:
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
     words = set(re.findall(r"[a-z]+", plain))
     for run in [word for word in words if len(word) >= _GLUED_RUN]:
-        words.update(word for word in _VOCABULARY if len(word) >= 4 and word in run)
+        words.update(word for word in _VOCABULARY if len(word) >= 5 and word in run)
     return words
 
 

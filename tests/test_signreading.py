@@ -132,3 +132,8 @@ def test_numbers_named_reads_a_laws_required_content():
 def test_languages_are_found_in_words_the_engine_glued_together():
     assert signreading.languages("LlamealalineadeFloridacontralatrata") == ["Spanish"]
     assert signreading.languages("call theFloridaHumanTraffickingHotline") == ["English"]
+
+
+def test_a_spanish_sign_with_the_help_keyword_is_not_english():
+    assert signreading.languages("Envíe un texto con HELP al 233733\nLlame a la línea") == ["Spanish"]
+    assert signreading.languages("EnvieuntextoconHELPal233733 LlamealalineadeFloridacontralatrata") == ["Spanish"]
