@@ -150,22 +150,29 @@ def format_number(digits: str) -> str:
     return f"1-{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
 
-def _digit_groups(text: str) -> list[str]:
-    """The runs of digits in a line, look-alike letters read as digits where they sit among digits."""
-    groups: list[str] = []
+def _glued_groups(text: str) -> list[tuple[str, bool, bool]]:
+    """The runs of digits in a line, each with whether a letter touches it on the left and on the right."""
+    groups: list[tuple[str, bool, bool]] = []
     for token in _SEPARATORS.split(text):
         for match in _DIGITISH.finditer(token):
             run = match.group(0)
             if not any(char.isdigit() for char in run):
                 continue
             # Letters glued to a word ("to233733", "INFO2") belong to the word, not the number.
-            if match.start() > 0 and token[match.start() - 1].isalpha():
+            glued_left = match.start() > 0 and token[match.start() - 1].isalpha()
+            glued_right = match.end() < len(token) and token[match.end()].isalpha()
+            if glued_left:
                 run = run.lstrip("ODQIl|i!ZzSsBGgo")
-            if match.end() < len(token) and token[match.end()].isalpha():
+            if glued_right:
                 run = run.rstrip("ODQIl|i!ZzSsBGgo")
             if run:
-                groups.append(run.translate(_LOOKALIKE_DIGITS))
+                groups.append((run.translate(_LOOKALIKE_DIGITS), glued_left, glued_right))
     return groups
+
+
+def _digit_groups(text: str) -> list[str]:
+    """The runs of digits in a line, look-alike letters read as digits where they sit among digits."""
+    return [digits for digits, _left, _right in _glued_groups(text)]
 
 
 # How printers group a number's digits: 1-888-373-7888, 888-373-7888, 1-888-3737888, 1888-373-7888, 8883737888...
@@ -178,25 +185,38 @@ def _is_phone_grouping(lengths: tuple[int, ...]) -> bool:
     return lengths in _PHONE_GROUPINGS or (len(lengths) in (10, 11) and set(lengths) == {1})  # spaced digits
 
 
+def _readings_of(run: list[tuple[str, bool, bool]]) -> list[list[str]]:
+    """The run's groups as read, then without an edge digit the engine made of a glued word's letter ("78880r")."""
+    groups = [digits for digits, _left, _right in run]
+    readings = [groups]
+    if run[-1][2] and len(groups[-1]) > 1:
+        readings.append([*groups[:-1], groups[-1][:-1]])
+    if run[0][1] and len(groups[0]) > 1:
+        readings.append([groups[0][1:], *groups[1:]])
+    return readings
+
+
 def phone_numbers(text: str) -> list[tuple[str, str]]:
     """U.S. phone numbers in a line as (ten digits, the groups as read), found on the way digits are grouped."""
-    groups = _digit_groups(text)
+    groups = _glued_groups(text)
     found: list[tuple[str, str]] = []
     start = 0
     while start < len(groups):
         for end in range(min(len(groups), start + 11), start, -1):
-            run = groups[start:end]
-            if not _is_phone_grouping(tuple(len(group) for group in run)):
-                continue
-            digits = "".join(run)
-            if len(digits) == 11 and digits[0] != "1":
-                continue
-            number = digits[-10:]
-            if number[0] in "01":
-                continue
-            found.append((number, "-".join(run)))
-            start = end - 1
-            break
+            number = next(
+                (
+                    (digits[-10:], "-".join(reading))
+                    for reading in _readings_of(groups[start:end])
+                    if _is_phone_grouping(tuple(len(group) for group in reading))
+                    and ((digits := "".join(reading))[0] == "1" or len(digits) == 10)
+                    and digits[-10] not in "01"
+                ),
+                None,
+            )
+            if number is not None:
+                found.append(number)
+                start = end - 1
+                break
         start += 1
     return found
 

@@ -137,3 +137,10 @@ def test_languages_are_found_in_words_the_engine_glued_together():
 def test_a_spanish_sign_with_the_help_keyword_is_not_english():
     assert signreading.languages("Envíe un texto con HELP al 233733\nLlame a la línea") == ["Spanish"]
     assert signreading.languages("EnvieuntextoconHELPal233733 LlamealalineadeFloridacontralatrata") == ["Spanish"]
+
+
+def test_a_word_glued_to_the_number_does_not_lend_it_a_digit():
+    # "or" read as "0r" and glued: "7888" then "0r"; the number is still the hotline, the next one CAST's.
+    reading = read("at1-888-373-78880rCASTat1-888-539-2373", expected=[CAST])
+    assert reading.hotline_found
+    assert [finding.kind for finding in reading.findings] == ["national_hotline", "law_number"]
