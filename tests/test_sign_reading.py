@@ -149,3 +149,23 @@ def test_confirmed_deficiencies_must_be_known_ones(api, moderator_api):
     )
     assert response.status_code == 400
     assert response.json()["field"] == "deficiencies"
+
+
+def test_admin_lists_readings_and_lets_nobody_edit_them(api, client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-for-tests-only"))
+    observation = submit(api, sign_jpeg(sign_photos.english_sign("1-888-373-7888")))
+    reading = SignReading.objects.create(
+        photo=observation.photos.get(),
+        text="Call 1-888-373-7888",
+        hotline_found=True,
+        engine="rapidocr-onnxruntime",
+        engine_version="1.4.4",
+        seconds=0.5,
+    )
+    listing = client.get("/admin/compliance/signreading/", {"q": "373-7888"})
+    assert listing.status_code == 200
+    assert f"/admin/compliance/signreading/{reading.pk}/change/" in listing.content.decode()
+    page = client.get(f"/admin/compliance/signreading/{reading.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="text"' not in page.content.decode()  # shown, not editable
+    assert client.post(f"/admin/compliance/signreading/{reading.pk}/change/", {"text": "x"}).status_code == 403
