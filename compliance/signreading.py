@@ -84,6 +84,16 @@ class ExpectedNumber:
 
 
 @dataclass(frozen=True)
+class SignRequirements:
+    """What the law in force asks of a sign's text, as far as reading it can check."""
+
+    expected: tuple[ExpectedNumber, ...] = ()
+    required_languages: tuple[str, ...] = ()
+    text_line_required: bool | None = None
+    state_hotline_required: bool = False
+
+
+@dataclass(frozen=True)
 class Finding:
     """A number read on the sign: which one it is, how it was written, how sure the engine was, and where."""
 

@@ -19,42 +19,36 @@ from compliance.models import Photo, PostingLaw, SignReading
 logger = logging.getLogger(__name__)
 
 
-def law_expectations(law: PostingLaw | None) -> dict[str, object]:
-    """What the law in force asks of the sign's text: numbers it names, languages, the text line."""
+def sign_requirements(law: PostingLaw | None) -> signreading.SignRequirements:
+    """What the law in force asks of the sign's text: the numbers it names, its languages, the text line."""
     if law is None:
-        return {"expected": [], "required_languages": [], "text_line_required": None, "state_hotline_required": False}
+        return signreading.SignRequirements()
     hotline = signs.state_hotline(law)
     expected = signreading.numbers_named(law.required_content)
     if hotline is not None:
-        expected = [number for number in expected if number.digits != _digits(hotline.number)]
-        expected.append(signreading.ExpectedNumber(hotline.name, hotline.number, is_state_hotline=True))
-    return {
-        "expected": expected,
-        "required_languages": list(law.required_languages) if law.is_mandatory else [],
-        "text_line_required": law.text_line_required if law.is_mandatory else None,
-        "state_hotline_required": hotline is not None and law.is_mandatory,
-    }
-
-
-def _digits(written: str) -> str:
-    return signreading.ExpectedNumber("", written).digits
+        state = signreading.ExpectedNumber(hotline.name, hotline.number, is_state_hotline=True)
+        expected = [number for number in expected if number.digits != state.digits] + [state]
+    mandatory = law.is_mandatory
+    return signreading.SignRequirements(
+        expected=tuple(expected),
+        required_languages=tuple(law.required_languages) if mandatory else (),
+        text_line_required=law.text_line_required if mandatory else None,
+        state_hotline_required=hotline is not None and mandatory,
+    )
 
 
 def read_photo(photo: Photo) -> SignReading:
     """Read a stored photo by OCR, find what the sign says against the law in force, and store the reading."""
     observation = photo.observation
-    law = observation.venue.jurisdiction.current_law(observation.observed_on)
-    asks = law_expectations(law)
+    asks = sign_requirements(observation.venue.jurisdiction.current_law(observation.observed_on))
     with photo.image.open("rb") as stored:
         result = ocr.read(stored.read())
-    expected = asks["expected"]
-    assert isinstance(expected, list)
-    found = signreading.read_text(result.lines, expected)
+    found = signreading.read_text(result.lines, asks.expected)
     suggested = signreading.suggested_deficiencies(
         found,
-        required_languages=asks["required_languages"],  # type: ignore[arg-type]
-        text_line_required=asks["text_line_required"],  # type: ignore[arg-type]
-        state_hotline_required=bool(asks["state_hotline_required"]),
+        required_languages=asks.required_languages,
+        text_line_required=asks.text_line_required,
+        state_hotline_required=asks.state_hotline_required,
     )
     reading, _created = SignReading.objects.update_or_create(
         photo=photo,
@@ -67,7 +61,7 @@ def read_photo(photo: Photo) -> SignReading:
             "findings": [finding.as_dict() for finding in found.findings],
             "hotline_found": found.hotline_found,
             "text_line_found": found.text_line_found,
-            "state_hotline_found": found.state_hotline_found if asks["state_hotline_required"] else None,
+            "state_hotline_found": found.state_hotline_found if asks.state_hotline_required else None,
             "languages": found.languages,
             "suggested_deficiencies": suggested,
             "engine": result.engine,

@@ -169,3 +169,17 @@ def test_admin_lists_readings_and_lets_nobody_edit_them(api, client, django_user
     assert page.status_code == 200
     assert 'name="text"' not in page.content.decode()  # shown, not editable
     assert client.post(f"/admin/compliance/signreading/{reading.pk}/change/", {"text": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("code", "numbers", "state_hotline"),
+    [("FL", ["1-855-FLA-SAFE"], True), ("CA", ["1-888-539-2373"], False), ("TX", [], False)],
+)
+def test_what_each_law_asks_of_the_signs_text(db, code, numbers, state_hotline):
+    from compliance import tasks
+    from compliance.models import Jurisdiction
+
+    asks = tasks.sign_requirements(Jurisdiction.objects.get(code=code).current_law())
+    assert [number.written for number in asks.expected] == numbers
+    assert asks.state_hotline_required is state_hotline
+    assert "Spanish" in asks.required_languages
