@@ -153,7 +153,8 @@ Hotline recall by condition: {conditions}.
 Load average when the run started: {" / ".join(f"{v:.1f}" for v in load_before)} (1 / 5 / 15 min), when it ended:
 {" / ".join(f"{v:.1f}" for v in load_after)}; other engineers' test suites shared the 2 cores, so wall time is
 above what a quiet machine gives; CPU time per photo is the figure that does not depend on the load. With one
-inference thread a reading uses one core, so on an otherwise idle machine its wall time is its CPU time:
+inference thread a reading uses one core, so on an otherwise idle machine its wall time should be close to its
+CPU time (not measured: the machine was never idle during this work):
 {figures["cpu_mean"]:.2f} s, {"within" if figures["cpu_mean"] <= SECONDS_TARGET else "over"} the {SECONDS_TARGET} s
 target; the wall-time target {"is met" if figures["wall_median"] <= SECONDS_TARGET else "is not met under this load"}.
 """
