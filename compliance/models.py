@@ -518,12 +518,6 @@ class Photo(models.Model):
         return _photo_path("thumbs")
 
 
-class SignReadingQuerySet(models.QuerySet["SignReading"]):
-    def number_legible(self) -> SignReadingQuerySet:
-        """Readings that found the number the sign must show: the national hotline, or the state's where required."""
-        return self.filter(models.Q(hotline_found=True) | models.Q(state_hotline_found=True))
-
-
 class SignReading(models.Model):
     """What the machine read on a photo (compliance.ocr, compliance.signreading): evidence for a moderator to weigh.
 
@@ -551,8 +545,6 @@ class SignReading(models.Model):
     engine_version = models.CharField(_("OCR engine version"), max_length=32, blank=True)
     seconds = models.FloatField(_("seconds to read"))
     read_at = models.DateTimeField(_("read at"), auto_now=True)
-
-    objects = SignReadingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sign reading")
