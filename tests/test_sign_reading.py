@@ -183,3 +183,18 @@ def test_what_each_law_asks_of_the_signs_text(db, code, numbers, state_hotline):
     assert [number.written for number in asks.expected] == numbers
     assert asks.state_hotline_required is state_hotline
     assert "Spanish" in asks.required_languages
+
+
+def test_read_signs_can_hand_the_photos_to_the_workers(api, settings, capsys):
+    from django.core.management.base import CommandError
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    observation = submit(api, sign_jpeg(sign_photos.english_sign("1-888-373-7888")))
+    call_command("read_signs", "--queue")
+    assert "Read 0 photos, queued 1, could not read 0." in capsys.readouterr().out
+    [queued] = DBTaskResult.objects.all()
+    assert queued.args_kwargs["args"] == [observation.photos.get().pk]
+    assert not SignReading.objects.exists()
+    with pytest.raises(CommandError, match="--limit"):
+        call_command("read_signs", "--limit", "0")
