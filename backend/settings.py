@@ -283,6 +283,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", 60)
 # Only for tests and development: allow http:// and private or loopback webhook addresses.
 WEBHOOKS_ALLOW_LOCAL = envbool("WEBHOOKS_ALLOW_LOCAL", False)
+# Sign reading: OCR of each stored photo in a background task (see compliance/ocr.py). Off, photos are not read.
+SIGN_READING = envbool("SIGN_READING", True)
 
 # Security. Secure by default once DEBUG is off; each can be relaxed explicitly (e.g. TLS ended by a proxy).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

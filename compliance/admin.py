@@ -22,6 +22,7 @@ from compliance.models import (
     Photo,
     PostingLaw,
     Review,
+    SignReading,
     SignRequirement,
     Venue,
     VenueType,
@@ -214,6 +215,22 @@ class ReviewAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
+        return False
+
+
+@admin.register(SignReading)
+class SignReadingAdmin(admin.ModelAdmin):
+    list_display = ["photo", "hotline_found", "text_line_found", "state_hotline_found", "engine_version", "read_at"]
+    list_filter = ["hotline_found", "text_line_found", "state_hotline_found", "engine_version"]
+    search_fields = ["photo__public_id", "photo__observation__public_id", "text"]
+    list_select_related = ["photo"]
+    # A reading is the machine's record: made again by `manage.py read_signs --again`, never edited by hand.
+    readonly_fields = [field.name for field in SignReading._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SignReading | None = None) -> bool:
         return False
 
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt, RGBColor
 
-from compliance import laws, scoreboard
+from compliance import laws, reports, scoreboard
 from compliance.i18n import in_english
 from compliance.models import Confidence, CoveredVenueType, Jurisdiction, Letter, PostingLaw, VenueType
 from compliance.pdf import HTML
@@ -206,6 +206,9 @@ def quoted_figures(
             if item["figures"]["n"]
         ][:VENUE_TYPE_LINES],
         "law": _law_figures(jurisdiction.current_law(today), ranking),
+        "machine_reading": reports.machine_reading(
+            jurisdiction, since=datetime.date.fromisoformat(entry["fresh_since"])
+        ).as_dict(),
         "cited_laws": _model_laws(jurisdiction, today, ranking) if kind == Letter.Kind.ADOPTION else [],
         "report_url": report_url,
         "signature": _signature(author),

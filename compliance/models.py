@@ -426,6 +426,7 @@ class Deficiency(models.TextChoices):
     NOT_VISIBLE = "not_visible", _("Not visible")
     WRONG_PLACE = "wrong_place", _("In the wrong place")
     MISSING_TEXT_LINE = "missing_text_line", _("Missing the text line 233733")
+    MISSING_NUMBER = "missing_number", _("Hotline number missing or illegible")
 
 
 class VenueQuerySet(models.QuerySet["Venue"]):
@@ -533,7 +534,7 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
             self.pending()
             .order_by("created_at", "pk")
             .select_related("venue__venue_type", "venue__jurisdiction")
-            .prefetch_related("photos__duplicate_of__observation")
+            .prefetch_related("photos__duplicate_of__observation", "photos__sign_reading")
         )
 
 
@@ -683,6 +684,55 @@ class Photo(models.Model):
     @staticmethod
     def new_thumbnail_name() -> str:
         return _photo_path("thumbs")
+
+
+class SignReading(models.Model):
+    """What the machine read on a photo (compliance.ocr, compliance.signreading): evidence for a moderator to weigh.
+
+    It never decides a review: a moderator approves or rejects, and may confirm the deficiencies it suggests.
+    """
+
+    class Outcome(models.TextChoices):
+        FOUND = "found", _("Hotline number found")
+        NOT_FOUND = "not_found", _("Text read, no hotline number")
+        UNREADABLE = "unreadable", _("No text could be read")
+
+    photo = models.OneToOneField(Photo, on_delete=models.CASCADE, related_name="sign_reading")
+    text = models.TextField(_("text read"), blank=True)
+    # Each line as read: {"text", "confidence", "box": four [x, y] corners as fractions of the photo's sides}.
+    lines = models.JSONField(_("lines read"), default=list, blank=True)
+    # Each number found: {"kind", "value", "written", "confidence", "lines", "note"} (compliance.signreading.Finding).
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+    hotline_found = models.BooleanField(_("national hotline found"), default=False)
+    text_line_found = models.BooleanField(_("text line found"), default=False)
+    # Empty where the jurisdiction's law names no state hotline of its own.
+    state_hotline_found = models.BooleanField(_("state hotline found"), null=True, blank=True)
+    languages = models.JSONField(_("languages read"), default=list, blank=True)
+    suggested_deficiencies = models.JSONField(_("deficiencies the reading supports"), default=list, blank=True)
+    engine = models.CharField(_("OCR engine"), max_length=64)
+    engine_version = models.CharField(_("OCR engine version"), max_length=32, blank=True)
+    seconds = models.FloatField(_("seconds to read"))
+    read_at = models.DateTimeField(_("read at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sign reading")
+        verbose_name_plural = _("sign readings")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on {self.photo}"
+
+    @property
+    def number_legible(self) -> bool:
+        return self.hotline_found or bool(self.state_hotline_found)
+
+    @property
+    def outcome(self) -> str:
+        if self.number_legible:
+            return self.Outcome.FOUND
+        return self.Outcome.NOT_FOUND if self.text.strip() else self.Outcome.UNREADABLE
+
+    def get_outcome_display(self) -> str:
+        return str(self.Outcome(self.outcome).label)
 
 
 class Review(models.Model):

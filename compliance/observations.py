@@ -22,8 +22,17 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import geo, moderation, notifications, photos, scoreboard, trust, webhooks
-from compliance.models import Jurisdiction, Observation, Photo, ReportContact, Review, Venue, VenueType
+from compliance import geo, moderation, notifications, photos, scoreboard, tasks, trust, webhooks
+from compliance.models import (
+    Jurisdiction,
+    Observation,
+    Photo,
+    ReportContact,
+    Review,
+    SignStatus,
+    Venue,
+    VenueType,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -322,6 +331,7 @@ def submit(
     except BaseException:
         _delete_quietly(storage, [name for pair in stored for name in pair])
         raise
+    tasks.enqueue_readings(observation.photos.values_list("pk", flat=True))
     return observation
 
 
@@ -412,10 +422,32 @@ def _record(
     return observation
 
 
+def confirmed_sign(sign_status: str, deficiencies: Sequence[str]) -> dict[str, object]:
+    """A posted sign's status and deficiencies once a moderator confirms what is wrong with it (a missing stays so)."""
+    if sign_status == SignStatus.MISSING:
+        return {}
+    return {
+        "sign_status": SignStatus.DEFICIENT if deficiencies else SignStatus.POSTED,
+        "deficiencies": sorted(set(deficiencies)),
+    }
+
+
 @transaction.atomic
-def moderate(*, observation: Observation, moderator: User, action: str, reason: str = "") -> Observation:
-    """Approve or reject a pending observation; only the first of two simultaneous decisions applies."""
-    _decide([observation.pk], moderator=moderator, action=action, reason=reason)
+def moderate(
+    *,
+    observation: Observation,
+    moderator: User,
+    action: str,
+    reason: str = "",
+    deficiencies: Sequence[str] | None = None,
+) -> Observation:
+    """Approve or reject a pending observation; only the first of two simultaneous decisions applies.
+
+    On approval, `deficiencies` (when given) are those the moderator confirmed, replacing the volunteer's.
+    """
+    approve = action == Review.Action.APPROVE
+    corrected = confirmed_sign(observation.sign_status, deficiencies) if approve and deficiencies is not None else {}
+    _decide([observation.pk], moderator=moderator, action=action, reason=reason, corrected=corrected)
     return Observation.objects.select_related("venue").get(pk=observation.pk)
 
 
@@ -437,7 +469,9 @@ def moderate_many(*, public_ids: Sequence[str], moderator: User, action: str, re
     return list(Observation.objects.filter(pk__in=[o.pk for o in chosen]).order_by("created_at", "pk"))
 
 
-def _decide(pks: Sequence[int], *, moderator: User, action: str, reason: str) -> None:
+def _decide(
+    pks: Sequence[int], *, moderator: User, action: str, reason: str, corrected: dict[str, object] | None = None
+) -> None:
     """Decide pending observations in the caller's transaction; raises ModerationConflict (rolled back) if any
     was decided meanwhile."""
     if Observation.objects.filter(pk__in=pks, submitter=moderator).exists():
@@ -452,6 +486,7 @@ def _decide(pks: Sequence[int], *, moderator: User, action: str, reason: str) ->
         review_status=Observation.ReviewStatus.APPROVED if approve else Observation.ReviewStatus.REJECTED,
         review_reason=reason.strip(),
         published_at=now if approve else None,
+        **(corrected or {}),
     )
     if applied != len(set(pks)):
         raise ModerationConflict(

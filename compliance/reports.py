@@ -27,7 +27,16 @@ from django.utils import timezone
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from compliance import disputes, moderation, outreach, scoreboard, scoring, trust
-from compliance.models import Jurisdiction, Observation, Photo, PostingLaw, SignStatus, Venue, VenueType
+from compliance.models import (
+    Jurisdiction,
+    Observation,
+    Photo,
+    PostingLaw,
+    SignReading,
+    SignStatus,
+    Venue,
+    VenueType,
+)
 from compliance.pdf import HTML
 
 MAX_VENUE_ROWS = 100  # the rest is in the CSV export
@@ -80,6 +89,70 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class MachineReading:
+    """How the machine reading of the photos bears on the counted venues (each by its latest approved report).
+
+    `legible` of the `posted` signs (posted or deficient) had the number the law asks for read on their photo;
+    the reading agreed with the moderator on `agreed` of the `compared` reports it read: both found the right
+    number on the sign, or neither did (missing sign, wrong or missing number confirmed by the moderator).
+    """
+
+    posted: int
+    read: int
+    legible: int
+    compared: int
+    agreed: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "posted": self.posted,
+            "read": self.read,
+            "legible": self.legible,
+            "compared": self.compared,
+            "agreed": self.agreed,
+        }
+
+
+# What a moderator confirms when the sign does not carry the right number.
+NUMBER_DEFICIENCIES = frozenset({"wrong_number", "missing_number"})
+
+
+def machine_reading(jurisdiction: Jurisdiction, *, since: datetime.date) -> MachineReading:
+    """The sign-reading evidence for a jurisdiction's venues counted since a date: legibility and agreement."""
+    latest = (
+        Observation.objects.filter(
+            pk__in=Venue.objects.public()
+            .filter(jurisdiction=jurisdiction, status_observed_on__gte=since, latest_photo__isnull=False)
+            .values("latest_photo__observation")
+        )
+        .only("sign_status", "deficiencies")
+        .prefetch_related("photos__sign_reading")
+    )
+    posted = read = legible = compared = agreed = 0
+    for observation in latest:
+        readings = [reading for photo in observation.photos.all() if (reading := _reading(photo)) is not None]
+        sign_up = observation.sign_status != SignStatus.MISSING
+        posted += sign_up
+        if not readings:
+            continue
+        machine_says_right = any(reading.number_legible for reading in readings)
+        moderator_says_right = sign_up and not NUMBER_DEFICIENCIES.intersection(observation.deficiencies)
+        if sign_up:
+            read += 1
+            legible += machine_says_right
+        compared += 1
+        agreed += machine_says_right == moderator_says_right
+    return MachineReading(posted, read, legible, compared, agreed)
+
+
+def _reading(photo: Photo) -> SignReading | None:
+    try:
+        return photo.sign_reading
+    except SignReading.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the report template needs for one jurisdiction on one day."""
 
@@ -101,6 +174,7 @@ class Report:
     letters: list[outreach.PublicLetter]
     audit: trust.AuditFigures  # the measured accuracy of approving trusted volunteers' reports without review
     dispute_method: str
+    machine_reading: MachineReading
 
     @property
     def venues_not_listed(self) -> int:
@@ -158,6 +232,7 @@ def build(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> 
         letters=outreach.public_letters(jurisdiction, today=today),
         audit=moderation.measured_accuracy(),
         dispute_method=str(disputes.METHOD),
+        machine_reading=machine_reading(jurisdiction, since=fresh_since),
     )
 
 

@@ -1,18 +1,25 @@
-"""Background work (django-tasks): inline with the immediate backend, in `manage.py db_worker` with the database one."""
+"""Background work (django-tasks): inline with the immediate backend, in `manage.py db_worker` with the database one.
+
+Reading each stored photo's sign after intake (never in the request: with the immediate backend the task runs once
+the submission has committed), webhook deliveries and their retries, and emails to volunteers.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
-from compliance import notifications, webhooks
-from compliance.models import Letter, Observation, WebhookDelivery
+from compliance import laws, notifications, ocr, signreading, webhooks
+from compliance.models import Letter, Observation, Photo, PostingLaw, SignReading, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -71,3 +78,108 @@ def send_answer_notice(letter_id: int, contact_id: int, attempt: int = 1) -> str
     return _send(
         notifications.answer_notice(letter, contact_id), send_answer_notice, letter_id, contact_id, attempt=attempt
     )
+
+
+def sign_requirements(law: PostingLaw | None) -> signreading.SignRequirements:
+    """What the law in force asks of the sign's text: the numbers it names, its languages, the text line."""
+    if law is None:
+        return signreading.SignRequirements()
+    hotline = laws.state_hotline(law)
+    expected = signreading.numbers_named(law.required_content)
+    if hotline is not None:
+        name, number = hotline
+        state = signreading.ExpectedNumber(name, number, is_state_hotline=True)
+        expected = [number for number in expected if number.digits != state.digits] + [state]
+    mandatory = law.is_mandatory
+    return signreading.SignRequirements(
+        expected=tuple(expected),
+        required_languages=tuple(law.required_languages) if mandatory else (),
+        text_line_required=law.text_line_required if mandatory else None,
+        state_hotline_required=hotline is not None and mandatory,
+    )
+
+
+def read_photo(photo: Photo) -> SignReading:
+    """Read a stored photo by OCR, find what the sign says against the law in force, and store the reading."""
+    observation = photo.observation
+    asks = sign_requirements(observation.venue.jurisdiction.current_law(observation.observed_on))
+    with photo.image.open("rb") as stored:
+        result = ocr.read(stored.read())
+    found = signreading.read_text(result.lines, asks.expected)
+    suggested = signreading.suggested_deficiencies(
+        found,
+        required_languages=asks.required_languages,
+        text_line_required=asks.text_line_required,
+        state_hotline_required=asks.state_hotline_required,
+    )
+    reading, _created = SignReading.objects.update_or_create(
+        photo=photo,
+        defaults={
+            "text": "\n".join(line.text for line in result.lines),
+            "lines": [
+                {"text": line.text, "confidence": round(line.confidence, 3), "box": [list(point) for point in line.box]}
+                for line in result.lines
+            ],
+            "findings": [finding.as_dict() for finding in found.findings],
+            "hotline_found": found.hotline_found,
+            "text_line_found": found.text_line_found,
+            "state_hotline_found": found.state_hotline_found if asks.state_hotline_required else None,
+            "languages": found.languages,
+            "suggested_deficiencies": suggested,
+            "engine": result.engine,
+            "engine_version": result.engine_version,
+            "seconds": result.seconds,
+        },
+    )
+    return reading
+
+
+@task()
+def read_sign(photo_id: int) -> str:
+    """Read one stored photo's sign; a photo deleted meanwhile is skipped."""
+    photo = Photo.objects.select_related("observation__venue__jurisdiction").filter(pk=photo_id).first()
+    if photo is None:
+        return "gone"
+    return read_photo(photo).outcome
+
+
+def enqueue_readings(photo_ids: Iterable[int]) -> None:
+    """Queue a reading of each photo once the transaction that stored them has committed."""
+    if not settings.SIGN_READING:
+        return
+    ids = list(photo_ids)
+
+    def enqueue() -> None:
+        for photo_id in ids:
+            try:
+                read_sign.enqueue(photo_id)
+            except Exception:
+                # With the immediate backend a failing read must not fail the volunteer's submission, which is
+                # already stored; the reading can be made later with `manage.py read_signs`.
+                logger.exception("Could not read the sign on photo %s", photo_id)
+
+    transaction.on_commit(enqueue)
+
+
+def read_stored_photos(*, again: bool = False, queue: bool = False, limit: int | None = None) -> dict[str, int]:
+    """Read photos stored before sign reading existed (or all, `again`), here or through the task queue."""
+    photos = Photo.objects.select_related("observation__venue__jurisdiction").order_by("pk")
+    if not again:
+        photos = photos.filter(sign_reading__isnull=True)
+    if limit is not None:
+        photos = photos[:limit]
+    counts = {"read": 0, "queued": 0, "failed": 0}
+    for photo in photos.iterator(chunk_size=200):
+        if queue:
+            read_sign.enqueue(photo.pk)
+            counts["queued"] += 1
+            continue
+        try:
+            read_photo(photo)
+        except (OSError, ValueError):
+            # A file gone from storage or one the decoder refuses: counted, and the others are still read.
+            logger.exception("Could not read the sign on photo %s", photo.pk)
+            counts["failed"] += 1
+        else:
+            counts["read"] += 1
+    return counts

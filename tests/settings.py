@@ -26,3 +26,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"signwatch-tests-{os.getpid()}.sqlite3")  # noqa: F405
     }
+
+# Reading a photo by OCR takes about a second: only the tests about sign reading switch it on.
+SIGN_READING = False

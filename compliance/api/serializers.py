@@ -26,6 +26,7 @@ from compliance.models import (
     Photo,
     PostingLaw,
     Review,
+    SignReading,
     SignStatus,
     Venue,
     VenueType,
@@ -393,15 +394,45 @@ class NearbyInput(PointInput):
     venue_type = SlugField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
 
 
+def _reading_of(photo: Photo) -> SignReading | None:
+    try:
+        return photo.sign_reading
+    except SignReading.DoesNotExist:
+        return None
+
+
+class PhotoReadingOutput(serializers.Serializer):
+    """What the machine read on one photo, with the boxes of the lines that hold a finding, to draw on it."""
+
+    outcome = serializers.CharField()
+    lines = serializers.JSONField()
+    highlights = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_highlights(self, reading: SignReading) -> list[dict]:
+        highlights = []
+        for finding in reading.findings:
+            for index in finding["lines"]:
+                if index < len(reading.lines):
+                    highlights.append({"kind": finding["kind"], "box": reading.lines[index]["box"]})
+        return highlights
+
+
 class ModerationPhotoOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     duplicate_of = serializers.SerializerMethodField()
+    sign_reading = serializers.SerializerMethodField()
 
     class Meta:
         model = Photo
-        fields = ["id", "url", "thumbnail_url", "width", "height", "duplicate_of"]
+        fields = ["id", "url", "thumbnail_url", "width", "height", "duplicate_of", "sign_reading"]
+
+    @extend_schema_field(PhotoReadingOutput(allow_null=True))
+    def get_sign_reading(self, photo: Photo) -> dict | None:
+        reading = _reading_of(photo)
+        return PhotoReadingOutput(reading).data if reading else None
 
     def get_url(self, photo: Photo) -> str:
         return reverse("photo", args=[photo.public_id])
@@ -422,6 +453,62 @@ class ModerationPhotoOutput(serializers.ModelSerializer):
         }
 
 
+class SignReadingOutput(serializers.Serializer):
+    """The machine reading of an observation's photos together: what any of them shows."""
+
+    status = serializers.ChoiceField(choices=["read", "pending"], help_text=_("pending until every photo is read"))
+    outcome = serializers.ChoiceField(choices=SignReading.Outcome.choices, allow_null=True)
+    hotline_found = serializers.BooleanField(allow_null=True)
+    text_line_found = serializers.BooleanField(allow_null=True)
+    state_hotline_found = serializers.BooleanField(
+        allow_null=True, help_text=_("null where the law names no state hotline")
+    )
+    numbers = serializers.JSONField(help_text=_("each number read: kind, value, written, confidence, note"))
+    languages = serializers.ListField(child=serializers.CharField())
+    suggested_deficiencies = serializers.ListField(child=serializers.CharField())
+    text = serializers.CharField()
+    engine = serializers.CharField()
+
+
+def sign_reading_summary(photos: list[Photo]) -> dict:
+    """The readings of an observation's photos merged: a number counts as read if any photo shows it."""
+    readings = [reading for photo in photos if (reading := _reading_of(photo))]
+    complete = bool(photos) and len(readings) == len(photos)
+    numbers = []
+    for reading in readings:
+        for finding in reading.findings:
+            if not any(number["kind"] == finding["kind"] and number["value"] == finding["value"] for number in numbers):
+                numbers.append({key: finding[key] for key in ("kind", "value", "written", "confidence", "note")})
+    outcomes = [reading.outcome for reading in readings]
+    state = [reading.state_hotline_found for reading in readings if reading.state_hotline_found is not None]
+    return {
+        "status": "read" if complete else "pending",
+        "outcome": next((o for o in SignReading.Outcome.values if o in outcomes), None),
+        "hotline_found": any(reading.hotline_found for reading in readings) if readings else None,
+        "text_line_found": any(reading.text_line_found for reading in readings) if readings else None,
+        "state_hotline_found": any(state) if state else None,
+        "numbers": numbers,
+        "languages": sorted({language for reading in readings for language in reading.languages}),
+        # A deficiency one photo supports but another contradicts (the number on the second photo) is not suggested.
+        "suggested_deficiencies": _suggested(readings),
+        "text": "\n\n".join(reading.text for reading in readings if reading.text),
+        "engine": " ".join(dict.fromkeys(f"{r.engine} {r.engine_version}".strip() for r in readings)),
+    }
+
+
+def _suggested(readings: list[SignReading]) -> list[str]:
+    if not readings:
+        return []
+    legible = any(reading.number_legible for reading in readings)
+    suggested = dict.fromkeys(code for reading in readings for code in reading.suggested_deficiencies)
+    if legible:
+        suggested.pop(Deficiency.MISSING_NUMBER, None)
+        suggested.pop(Deficiency.WRONG_NUMBER, None)
+    if any(reading.text_line_found for reading in readings):
+        suggested.pop(Deficiency.MISSING_TEXT_LINE, None)
+    return list(suggested)
+
+
 class ModerationItemOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     venue = PublicVenueOutput()
@@ -431,6 +518,7 @@ class ModerationItemOutput(serializers.ModelSerializer):
     may_decide = serializers.SerializerMethodField(
         help_text=_("False for the moderator's own report: another moderator decides on it.")
     )
+    sign_reading = serializers.SerializerMethodField()
 
     class Meta:
         model = Observation
@@ -453,6 +541,7 @@ class ModerationItemOutput(serializers.ModelSerializer):
             "venue_is_new",
             "photos",
             "may_decide",
+            "sign_reading",
         ]
 
     @extend_schema_field(OpenApiTypes.BOOL)
@@ -465,10 +554,22 @@ class ModerationItemOutput(serializers.ModelSerializer):
         moderator_id = request.user.pk if request is not None else None
         return observation.submitter_id is None or observation.submitter_id != moderator_id
 
+    @extend_schema_field(SignReadingOutput)
+    def get_sign_reading(self, observation: Observation) -> dict:
+        return sign_reading_summary(list(observation.photos.all()))
+
 
 class ModerationActionInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=Review.Action.choices)
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    deficiencies = serializers.MultipleChoiceField(
+        choices=Deficiency.choices,
+        required=False,
+        help_text=_(
+            "On approval, the deficiencies the moderator confirms (the page pre-fills those the sign reading "
+            "supports); they replace the volunteer's. Left out, the volunteer's stand."
+        ),
+    )
 
 
 class ModerationResultOutput(serializers.Serializer):

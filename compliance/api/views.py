@@ -358,6 +358,7 @@ class ModerateObservation(NoStore, APIView):
                 moderator=request.user,
                 action=decision.validated_data["action"],
                 reason=decision.validated_data["reason"],
+                deficiencies=decision.validated_data.get("deficiencies"),
             )
         except observations.ModerationRefused as refused:
             raise from_domain(refused) from None

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from compliance import moderation, roles
 from compliance.forms import SettleDisputeForm
-from compliance.models import Jurisdiction, Venue, VenueType
+from compliance.models import Deficiency, Jurisdiction, Venue, VenueType
 from compliance.views.public import base_map_config
 
 
@@ -33,6 +33,7 @@ def moderate_page(request: HttpRequest) -> HttpResponse:
         "compliance/moderate.html",
         {
             "moderate_config": base_map_config(),
+            "deficiencies": Deficiency.choices,
             "jurisdictions": Jurisdiction.objects.order_by("code"),
             "venue_types": VenueType.objects.all().in_local_order(),
             "flag_choices": moderation.QUEUE_FLAG_FILTERS,

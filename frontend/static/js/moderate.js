@@ -119,7 +119,11 @@
       var image = document.createElement("img");
       image.src = photo.url;
       image.alt = gettext("Submitted photo");
-      link.appendChild(image);
+      var frame = document.createElement("span");
+      frame.className = "reading-frame";
+      frame.appendChild(image);
+      drawReadingBoxes(frame, photo.sign_reading);
+      link.appendChild(frame);
       figure.appendChild(link);
       if (photo.duplicate_of) {
         var twin = document.createElement("img");
@@ -139,6 +143,8 @@
     var flags = $("item-flags");
     flags.textContent = "";
     item.flag_labels.forEach(function (label) { flags.appendChild(text("li", label, "flag")); });
+
+    renderReading(item);
 
     var facts = $("item-facts");
     facts.textContent = "";
@@ -160,6 +166,69 @@
     $("reason").value = "";
   }
 
+  // Boxes are fractions of the photo's sides, so they sit right whatever size the photo is shown at.
+  function drawReadingBoxes(frame, reading) {
+    if (!reading) return;
+    reading.highlights.forEach(function (highlight) {
+      var xs = highlight.box.map(function (point) { return point[0]; });
+      var ys = highlight.box.map(function (point) { return point[1]; });
+      var left = Math.min.apply(null, xs), top = Math.min.apply(null, ys);
+      var box = document.createElement("span");
+      box.className = "reading-box " + highlight.kind;
+      box.style.left = (left * 100) + "%";
+      box.style.top = (top * 100) + "%";
+      box.style.width = ((Math.max.apply(null, xs) - left) * 100) + "%";
+      box.style.height = ((Math.max.apply(null, ys) - top) * 100) + "%";
+      box.title = highlight.kind.replace(/_/g, " ");
+      frame.appendChild(box);
+    });
+  }
+
+  function yesNo(value) {
+    if (value === null || value === undefined) return "";
+    return value ? gettext("found") : gettext("not found");
+  }
+
+  function renderReading(item) {
+    var reading = item.sign_reading;
+    var verdict = $("reading-verdict");
+    var facts = $("reading-facts");
+    facts.textContent = "";
+    $("reading-text").textContent = reading.text || "";
+    $("reading-text-box").hidden = !reading.text;
+    var verdicts = {
+      found: gettext("Hotline number found"),
+      not_found: gettext("Text read, but no hotline number found"),
+      unreadable: gettext("No text could be read on the photo"),
+    };
+    verdict.className = "reading-verdict " + (reading.outcome || "pending");
+    verdict.textContent = reading.status === "pending" && !reading.outcome
+      ? gettext("Not read yet")
+      : verdicts[reading.outcome];
+    fact(facts, gettext("National hotline 1-888-373-7888"), yesNo(reading.hotline_found));
+    fact(facts, gettext("Text line 233733"), yesNo(reading.text_line_found));
+    fact(facts, gettext("State hotline"), yesNo(reading.state_hotline_found));
+    fact(facts, gettext("Languages read"), reading.languages.join(", "));
+    reading.numbers.forEach(function (number) {
+      fact(facts, gettext("Number read"), number.value + (number.note ? " — " + number.note : "") +
+        " (" + Math.round(number.confidence * 100) + "%)");
+    });
+    fact(facts, gettext("Engine"), reading.engine);
+
+    // Pre-fill what the volunteer ticked and what the reading supports; the moderator confirms on approval.
+    var suggested = reading.suggested_deficiencies;
+    document.querySelectorAll("input[name=deficiency]").forEach(function (box) {
+      box.checked = item.deficiencies.indexOf(box.value) >= 0 || suggested.indexOf(box.value) >= 0;
+      box.parentNode.querySelector(".suggested-tag").hidden = suggested.indexOf(box.value) < 0;
+    });
+    $("deficiency-choices").hidden = item.sign_status === "missing";
+  }
+
+  function confirmedDeficiencies() {
+    var checked = document.querySelectorAll("input[name=deficiency]:checked");
+    return Array.prototype.map.call(checked, function (box) { return box.value; });
+  }
+
   function decide(action) {
     if (busy || !queue.length) return;
     var item = queue[index];
@@ -176,7 +245,11 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ action: action, reason: reason }),
+      body: JSON.stringify(
+        action === "approve" && item.sign_status !== "missing"
+          ? { action: action, reason: reason, deficiencies: confirmedDeficiencies() }
+          : { action: action, reason: reason }
+      ),
     })
       .then(function (response) { return response.json().then(function (body) { return [response.status, body]; }); })
       .then(function (answer) {
