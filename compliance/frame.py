@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from compliance import geo, scoreboard
-from compliance.models import FrameImport, Jurisdiction, Venue, VenueCluster, VenueType
+from compliance.models import FrameImport, Jurisdiction, SampledVenue, Venue, VenueCluster, VenueType
 from compliance.osm import Feature
 
 ATTRIBUTION = "© OpenStreetMap contributors"
@@ -147,6 +147,8 @@ def _write(
         venue.frame_import = run
         if moved and venue.current_status:
             VenueCluster.objects.move(venue, "", venue.current_status)
+        if moved:
+            SampledVenue.objects.filter(venue=venue).update(latitude=venue.latitude, longitude=venue.longitude)
         changed.append(venue)
     Venue.objects.bulk_create(created, batch_size=BATCH_SIZE)
     Venue.objects.bulk_update(

@@ -792,6 +792,12 @@ class FrameImport(models.Model):
         return f"{self.source_name} as of {self.as_of}"
 
 
+class SampleQuerySet(models.QuerySet["Sample"]):
+    def current(self) -> SampleQuerySet:
+        """Each jurisdiction's latest sample: the one volunteers are sent to and the estimate is made from."""
+        return self.filter(superseded_at__isnull=True)
+
+
 class Sample(models.Model):
     """A published stratified random sample of a jurisdiction's frame: the venues volunteers are sent to."""
 
@@ -804,7 +810,10 @@ class Sample(models.Model):
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    superseded_at = models.DateTimeField(_("superseded by a later sample"), null=True, blank=True)
     venues = models.ManyToManyField(Venue, through="SampledVenue", related_name="samples")
+
+    objects = SampleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-drawn_at"]
@@ -840,12 +849,18 @@ class SampledVenue(models.Model):
     stratum = models.ForeignKey(SampleStratum, on_delete=models.CASCADE, related_name="draws")
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="draws")
     draw_order = models.PositiveIntegerField(_("order drawn"))
+    # The venue's point, copied (and kept in step by frame imports), so "missions near me" searches the few
+    # thousand sampled venues on their own index, whatever the size of the frame.
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    is_current = models.BooleanField(_("in the jurisdiction's current sample"), default=True)
 
     class Meta:
         ordering = ["sample", "stratum", "draw_order"]
         verbose_name = _("sampled venue")
         verbose_name_plural = _("sampled venues")
         constraints = [models.UniqueConstraint(fields=["sample", "venue"], name="unique_venue_per_sample")]
+        indexes = [models.Index(fields=["is_current", "latitude", "longitude"], name="sampled_current_point")]
 
     def __str__(self) -> str:
         return f"#{self.draw_order} {self.venue} in {self.sample}"

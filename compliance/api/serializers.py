@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from compliance import scoreboard
+from compliance import frame, scoreboard
 from compliance.models import (
     AGOffice,
     CoveredVenueType,
@@ -186,6 +186,15 @@ class JurisdictionSummaryOutput(serializers.ModelSerializer):
         return law.citation if law else ""
 
 
+class CoverageOutput(serializers.Serializer):
+    venue_type = serializers.CharField()
+    venue_type_name = serializers.CharField()
+    frame = serializers.IntegerField(help_text=_("Open venues of this type in the OpenStreetMap frame (N)."))
+    observed = serializers.IntegerField(help_text=_("Of those, venues with an approved report in the window (n)."))
+    share = serializers.FloatField(allow_null=True, help_text=_("observed / frame; null for an empty frame."))
+    condition = serializers.CharField(help_text=_("The law covers this type only under this condition, if any."))
+
+
 class JurisdictionDetailOutput(JurisdictionSummaryOutput):
     law = serializers.SerializerMethodField()
     ag_office = serializers.SerializerMethodField()
@@ -193,8 +202,19 @@ class JurisdictionDetailOutput(JurisdictionSummaryOutput):
         help_text=_("This jurisdiction's entry of /api/compliance/: overall and per venue type, with intervals.")
     )
 
+    coverage = serializers.SerializerMethodField(
+        help_text=_(
+            "Per venue type the law covers: venues in the OpenStreetMap frame (frame), those with an approved report "
+            "in the freshness window (observed), and the share. Frame data © OpenStreetMap contributors (ODbL)."
+        )
+    )
+
     class Meta(JurisdictionSummaryOutput.Meta):
-        fields = [*JurisdictionSummaryOutput.Meta.fields, "law", "ag_office", "compliance"]
+        fields = [*JurisdictionSummaryOutput.Meta.fields, "law", "ag_office", "compliance", "coverage"]
+
+    @extend_schema_field(CoverageOutput(many=True))
+    def get_coverage(self, jurisdiction: Jurisdiction) -> list[dict[str, object]]:
+        return [row.as_dict() for row in frame.coverage(jurisdiction, freshness_days=scoreboard.FRESHNESS_DAYS)]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_compliance(self, jurisdiction: Jurisdiction) -> dict:

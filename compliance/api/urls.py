@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.api import errors, letters, views
+from compliance.api import errors, letters, missions, views
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
@@ -21,6 +21,9 @@ urlpatterns = [
     path("moderation/observations/<uuid:public_id>/", views.ModerateObservation.as_view(), name="api-moderate"),
     path("compliance/", views.compliance_figures, name="api-compliance"),
     path("map/", views.MapFeatures.as_view(), name="api-map"),
+    path("missions/nearby/", missions.MissionsNearby.as_view(), name="api-missions-nearby"),
+    path("missions/could-not-survey/", missions.CouldNotSurvey.as_view(), name="api-could-not-survey"),
+    path("missions/<code:code>/", missions.JurisdictionSample.as_view(), name="api-mission"),
     path("letters/", letters.LetterListCreate.as_view(), name="api-letters"),
     path("letters/<uuid:public_id>/", letters.LetterDetail.as_view(), name="api-letter"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
