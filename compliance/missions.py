@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from compliance import geo, sampling, scoreboard
@@ -152,18 +152,24 @@ class Mission:
         return "revisit" if self.last_observed_on else "never_visited"
 
 
-def needing_visit(today: datetime.date, freshness_days: int) -> models.QuerySet[SampledVenue]:
-    """Draws of the current samples whose venue is open and has no approved report in the window, nor a
-    could-not-survey record since its sample was drawn."""
-    since = today - datetime.timedelta(days=freshness_days)
-    attempted = SurveyAttempt.objects.filter(
-        venue=models.OuterRef("venue"), created_at__gte=models.OuterRef("sample__drawn_at")
-    )
-    return (
-        SampledVenue.objects.filter(is_current=True, venue__closed_on__isnull=True)
-        .filter(models.Q(venue__status_observed_on__isnull=True) | models.Q(venue__status_observed_on__lt=since))
-        .exclude(models.Exists(attempted))
-    )
+# The hot read of "survey near me": one statement per search radius, written out because the ORM's compiling of the
+# equivalent queryset cost more than the database's work. It reads the sampled venues' own point index
+# (sampled_current_point), so the size of the frame does not enter it.
+_NEARBY_SQL = """
+    SELECT sv.venue_id, v.name, vt.slug, vt.name, vt.name_es, j.code, v.latitude, v.longitude, v.status_observed_on
+    FROM compliance_sampledvenue sv
+    JOIN compliance_sample s ON s.id = sv.sample_id
+    JOIN compliance_venue v ON v.id = sv.venue_id
+    JOIN compliance_venuetype vt ON vt.id = v.venue_type_id
+    JOIN compliance_jurisdiction j ON j.id = v.jurisdiction_id
+    WHERE sv.is_current = %s AND sv.latitude BETWEEN %s AND %s AND ({longitude})
+      AND v.closed_on IS NULL AND (v.status_observed_on IS NULL OR v.status_observed_on < %s)
+      AND NOT EXISTS (
+        SELECT 1 FROM compliance_surveyattempt a WHERE a.venue_id = sv.venue_id AND a.created_at >= s.drawn_at
+      )
+"""
+_WITHIN = "sv.longitude BETWEEN %s AND %s"
+_ACROSS_180 = "sv.longitude >= %s OR sv.longitude <= %s"
 
 
 def nearby(
@@ -174,49 +180,42 @@ def nearby(
     freshness_days: int = scoreboard.FRESHNESS_DAYS,
     limit: int = DEFAULT_LIMIT,
 ) -> list[Mission]:
-    """The nearest sampled venues that need a visit, nearest first, searching wider until `limit` are found."""
+    """The nearest sampled venues of current samples that need a visit, nearest first: open, with no approved report
+    in the window, and no could-not-survey record since their sample was drawn. Searches wider until `limit`."""
     today = today or timezone.localdate()
-    pending = needing_visit(today, freshness_days)
+    since = today - datetime.timedelta(days=freshness_days)
     found: list[Mission] = []
-    for radius in SEARCH_RADII_M:
-        south, west, north, east = geo.bbox_around(latitude, longitude, radius)
-        box = pending.filter(latitude__gte=south, latitude__lte=north)
-        if west <= east:
-            box = box.filter(longitude__gte=west, longitude__lte=east)
-        else:
-            box = box.filter(models.Q(longitude__gte=west) | models.Q(longitude__lte=east))
-        rows = box.values(
-            "venue_id",
-            "venue__name",
-            "venue__venue_type__slug",
-            "venue__venue_type__name",
-            "venue__venue_type__name_es",
-            "venue__jurisdiction__code",
-            "venue__latitude",
-            "venue__longitude",
-            "venue__status_observed_on",
-        )
-        found = []
-        for row in rows:
-            distance = geo.distance_m(latitude, longitude, row["venue__latitude"], row["venue__longitude"])
-            if distance <= radius:
-                found.append(
-                    Mission(
-                        venue_id=row["venue_id"],
-                        name=row["venue__name"],
-                        venue_type=row["venue__venue_type__slug"],
-                        venue_type_name=_local(row["venue__venue_type__name"], row["venue__venue_type__name_es"]),
-                        jurisdiction=row["venue__jurisdiction__code"],
-                        latitude=row["venue__latitude"],
-                        longitude=row["venue__longitude"],
-                        distance_m=round(distance, 1),
-                        last_observed_on=row["venue__status_observed_on"],
+    with connection.cursor() as cursor:
+        for radius in SEARCH_RADII_M:
+            south, west, north, east = geo.bbox_around(latitude, longitude, radius)
+            sql = _NEARBY_SQL.format(longitude=_WITHIN if west <= east else _ACROSS_180)
+            cursor.execute(sql, [True, south, north, west, east, since])
+            found = []
+            for venue_id, name, slug, type_name, type_name_es, code, lat, lon, observed_on in cursor.fetchall():
+                distance = geo.distance_m(latitude, longitude, lat, lon)
+                if distance <= radius:
+                    found.append(
+                        Mission(
+                            venue_id=venue_id,
+                            name=name,
+                            venue_type=slug,
+                            venue_type_name=_local(type_name, type_name_es),
+                            jurisdiction=code,
+                            latitude=lat,
+                            longitude=lon,
+                            distance_m=round(distance, 1),
+                            last_observed_on=_as_date(observed_on),
+                        )
                     )
-                )
-        if len(found) >= limit:
-            break
+            if len(found) >= limit:
+                break
     found.sort(key=lambda mission: (mission.distance_m, mission.venue_id))
     return found[:limit]
+
+
+def _as_date(value: datetime.date | str | None) -> datetime.date | None:
+    """A date column read by raw SQL: SQLite hands back its ISO text, PostgreSQL a date."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _local(name: str, name_es: str) -> str:
@@ -324,3 +323,18 @@ def current_summaries(today: datetime.date | None = None) -> dict[str, dict[str,
     """Jurisdiction code → the summary of its current sample, for every jurisdiction that has one."""
     samples = Sample.objects.current().select_related("jurisdiction")
     return {sample.jurisdiction.code: summary(sample, today=today) for sample in samples}
+
+
+def page_context(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> dict[str, object]:
+    """What a jurisdiction's page and report show of its frame and sample (the _frame_and_sample partial)."""
+    from compliance import frame  # frame imports this module's neighbours; keep the import graph one-way
+
+    sample = Sample.objects.current().filter(jurisdiction=jurisdiction).select_related("jurisdiction").first()
+    return {
+        "frame_coverage": frame.coverage(jurisdiction, freshness_days=scoreboard.FRESHNESS_DAYS, today=today),
+        "frame_sample": summary(sample, today=today) if sample else None,
+        "frame_attribution": frame.ATTRIBUTION,
+        "frame_licence_url": frame.LICENCE_URL,
+        "sampling_method": sampling.METHOD,
+        "freshness_months": round(scoreboard.FRESHNESS_DAYS / 30.4),
+    }

@@ -55,6 +55,16 @@ class TagRule:
         return True
 
     @property
+    def anchor_tags(self) -> list[tuple[str, str]] | None:
+        """The (key, value) pairs one of which every matching element has, when a tag's values are listed."""
+        for key, wanted in self.tags.items():
+            if isinstance(wanted, str):
+                return [(key, wanted)]
+            if isinstance(wanted, list) and None not in wanted:
+                return [(key, value) for value in wanted if value is not None]
+        return None
+
+    @property
     def anchor_keys(self) -> list[str]:
         """Keys every matching element has: enough to let the C++ side skip everything else."""
         return [
@@ -86,22 +96,48 @@ class ReadStats:
     by_kind: dict[str, int] = field(default_factory=lambda: {"n": 0, "w": 0, "r": 0})
 
 
-def load_rules(path: Path = TAG_RULES_PATH) -> list[TagRule]:
+class TagRules:
+    """The rules in order, indexed by the tag values that anchor them, so an element is tried only against the
+    rules it could match (a fuel station against the two fuel rules, not all of them)."""
+
+    def __init__(self, rules: Sequence[TagRule]) -> None:
+        self.rules = list(rules)
+        self._by_tag: dict[tuple[str, str], list[int]] = {}
+        self._unanchored: list[int] = []
+        for position, rule in enumerate(self.rules):
+            pairs = rule.anchor_tags
+            if pairs is None:
+                self._unanchored.append(position)
+            for pair in pairs or ():
+                self._by_tag.setdefault(pair, []).append(position)
+
+    def __iter__(self) -> Iterator[TagRule]:
+        return iter(self.rules)
+
+    def venue_type_for(self, tags: Mapping[str, str]) -> str | None:
+        """The venue type of the first rule the tags match, or None."""
+        candidates = set(self._unanchored)
+        for pair in tags.items():
+            candidates.update(self._by_tag.get(pair, ()))
+        for position in sorted(candidates):
+            if self.rules[position].matches(tags):
+                return self.rules[position].venue_type
+        return None
+
+
+def load_rules(path: Path = TAG_RULES_PATH) -> TagRules:
     """The tag rules, in the order they are tried."""
     data = json.loads(path.read_text(encoding="utf-8"))
     rules = [TagRule(venue_type=rule["venue_type"], tags=rule["tags"]) for rule in data["rules"]]
     for rule in rules:
         if not rule.anchor_keys:
             raise ValueError(f"rule for {rule.venue_type} needs at least one required tag")
-    return rules
+    return TagRules(rules)
 
 
-def venue_type_for(tags: Mapping[str, str], rules: Sequence[TagRule]) -> str | None:
+def venue_type_for(tags: Mapping[str, str], rules: TagRules) -> str | None:
     """The venue type of the first rule the tags match, or None."""
-    for rule in rules:
-        if rule.matches(tags):
-            return rule.venue_type
-    return None
+    return rules.venue_type_for(tags)
 
 
 def _name(tags: Mapping[str, str]) -> str:
@@ -132,10 +168,10 @@ def _rings_centroid(lines: Sequence[Sequence[tuple[float, float]]]) -> tuple[flo
     return _centroid([point for line in lines for point in line])
 
 
-def read(path: Path | str, rules: Sequence[TagRule] | None = None, stats: ReadStats | None = None) -> Iterator[Feature]:
+def read(path: Path | str, rules: TagRules | None = None, stats: ReadStats | None = None) -> Iterator[Feature]:
     """Yield the venues in an extract (.osm.pbf, .osm, .osm.bz2/.gz, or Overpass .json), streaming."""
     path = Path(path)
-    rules = list(rules) if rules is not None else load_rules()
+    rules = rules if rules is not None else load_rules()
     stats = stats if stats is not None else ReadStats()
     if not path.is_file():
         raise UnreadableExtract(f"no such file: {path}")
@@ -185,8 +221,18 @@ class _Outline:
     refs: array[int]  # node ids (ways) or outer member way ids (relations)
 
 
-def _read_osmium(path: Path, rules: Sequence[TagRule], stats: ReadStats) -> Iterator[Feature]:
-    keys = sorted({key for rule in rules for key in rule.anchor_keys})
+def _prefilter(rules: TagRules) -> Any:
+    """A filter that lets through only elements some rule could match, applied in C++ before Python sees them.
+
+    By tag when every rule names a tag value (a road's highway=residential never reaches Python), else by key.
+    """
+    anchors = [rule.anchor_tags for rule in rules]
+    if all(anchors):
+        return osmium.filter.TagFilter(*sorted({pair for pairs in anchors if pairs for pair in pairs}))
+    return osmium.filter.KeyFilter(*sorted({key for rule in rules for key in rule.anchor_keys}))
+
+
+def _read_osmium(path: Path, rules: TagRules, stats: ReadStats) -> Iterator[Feature]:
     latest = _LatestStamp()
     try:
         stats.as_of = _header_date(path)
@@ -197,7 +243,7 @@ def _read_osmium(path: Path, rules: Sequence[TagRule], stats: ReadStats) -> Iter
     ways: list[_Outline] = []
     relations: list[_Outline] = []
     try:
-        for element in _elements(path, osmium.osm.WAY | osmium.osm.RELATION, osmium.filter.KeyFilter(*keys)):
+        for element in _elements(path, osmium.osm.WAY | osmium.osm.RELATION, _prefilter(rules)):
             if not element.visible:
                 continue
             tags = _tags(element)
@@ -222,15 +268,17 @@ def _read_osmium(path: Path, rules: Sequence[TagRule], stats: ReadStats) -> Iter
             member_refs[member.id] = array("q", (ref.ref for ref in member.nodes))
 
     # Pass 3: venue nodes, yielded as they stream past.
-    for node in _elements(path, osmium.osm.NODE, osmium.filter.KeyFilter(*keys)):
+    for node in _elements(path, osmium.osm.NODE, _prefilter(rules)):
         if not node.visible or not node.location.valid():
             continue
-        venue_type = venue_type_for(_tags(node), rules)
+        tags = _tags(node)
+        venue_type = venue_type_for(tags, rules)
         if venue_type is None:
             continue
         latest.see(node)
         stats.by_kind["n"] += 1
-        yield Feature("n", node.id, node.version, venue_type, _name(_tags(node)), node.location.lat, node.location.lon)
+        location = node.location
+        yield Feature("n", node.id, node.version, venue_type, _name(tags), location.lat, location.lon)
 
     # Pass 4: the locations of the outlines' nodes, kept in sorted arrays (16 bytes a node, no dict overhead).
     needed = {ref for outline in ways for ref in outline.refs} | {ref for refs in member_refs.values() for ref in refs}
@@ -290,7 +338,7 @@ class _Locations:
         return list(zip(self.lats[at][found].tolist(), self.lons[at][found].tolist(), strict=True))
 
 
-def _read_overpass(path: Path, rules: Sequence[TagRule], stats: ReadStats) -> Iterator[Feature]:
+def _read_overpass(path: Path, rules: TagRules, stats: ReadStats) -> Iterator[Feature]:
     try:
         document = json.loads(path.read_bytes())
         elements = document["elements"]

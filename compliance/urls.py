@@ -1,7 +1,7 @@
 from django.urls import path
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.views import letters, moderation, photos, public, reports, signs, volunteers
+from compliance.views import letters, missions, moderation, photos, public, reports, signs, volunteers
 
 urlpatterns = [
     path("", public.map_page, name="map"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("v/<int:pk>/", public.venue_page, name="venue"),
     path("submit/", volunteers.submit_page, name="submit"),
     path("sw.js", volunteers.service_worker, name="service-worker"),
+    path("survey/", missions.survey_page, name="survey"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),
     path("my/reports/", volunteers.my_reports_page, name="my-reports"),
     path("moderate/", moderation.moderate_page, name="moderate"),

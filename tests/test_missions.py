@@ -241,3 +241,27 @@ def test_a_sample_without_enough_visits_has_no_estimate_and_letters_quote_the_us
     figures = api.get("/api/compliance/").json()["jurisdictions"]["TX"]
     assert figures["design_estimate"] is None and figures["quote"] == "compliance"
     assert api.get("/api/missions/OK/").json()["code"] == "no_sample"
+
+
+def test_the_state_page_and_the_report_show_coverage_progress_the_estimate_and_osm_attribution(client, texas_frame):
+    texas = Jurisdiction.objects.get(code="TX")
+    sample = missions.draw_sample(jurisdiction=texas, seed=99, margin_of_error=0.3)
+    for pk in drawn_ids(sample)["bus_station"][:5] + drawn_ids(sample)["rest_area"][:5]:
+        report(Venue.objects.get(pk=pk), "posted" if pk % 2 else "missing", days_ago=2)
+    scoreboard.invalidate()
+    estimate = missions.summary(sample)["estimate"]
+    assert estimate is not None
+
+    for url in ("/j/TX/", "/reports/TX/"):
+        page = client.get(url).content.decode()
+        assert "© OpenStreetMap contributors" in page and "ODbL" in page
+        assert "Covered venues known to OpenStreetMap" in page
+        assert "<td>30</td><td>5</td><td>17%</td>" in page  # bus stations: 5 of 30 visited
+        assert "with seed 99" in page and "Progress per venue type" in page
+        assert f"{estimate['estimate'] * 100:.0f}%" in page and "estimated from a random sample" in page
+        assert "How the sample and the estimate work" in page
+
+
+def test_the_survey_page_opens_and_names_openstreetmap(client, db):
+    page = client.get("/survey/").content.decode()
+    assert "Survey near me" in page and "© OpenStreetMap contributors" in page and "js/survey.js" in page

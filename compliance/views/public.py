@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from compliance import letters, scoreboard, scoring
+from compliance import letters, missions, scoreboard, scoring
 from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, SignStatus, Venue, VenueType
 
 
@@ -83,6 +83,7 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "outreach": letters.outreach_summary(jurisdiction.letters.all()),
             "letters": Letter.objects.visible_to(request.user).filter(jurisdiction=jurisdiction)[:50],
             "may_write_letters": letters.may_track(request.user),
+            **missions.page_context(jurisdiction),
         },
     )
 
