@@ -198,3 +198,6 @@ class LetterAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
+
+
+from compliance import frame_admin  # noqa: E402, F401 - registers the venue frame screens

@@ -10,6 +10,7 @@ urlpatterns = [
     path("submit/", volunteers.submit_page, name="submit"),
     path("sw.js", volunteers.service_worker, name="service-worker"),
     path("survey/", missions.survey_page, name="survey"),
+    path("missions/draw/", missions.draw_sample_page, name="draw-sample"),
     path("r/<receipt:receipt>/", volunteers.receipt_page, name="receipt"),
     path("my/reports/", volunteers.my_reports_page, name="my-reports"),
     path("moderate/", moderation.moderate_page, name="moderate"),
