@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from compliance import geo, merges
+from compliance import geo, merges, observations
 from compliance.models import Jurisdiction, Venue, VenueMerge, VenueType
 from tests.osm_extracts import AUSTIN
 from tests.test_missions import frame_venue, report
@@ -54,6 +54,9 @@ def test_a_sure_pair_merges_with_its_observations_and_the_merge_undoes(db):
     assert own.merged_into == frame and own.current_status == "" and not own.observations.exists()
     other_type.refresh_from_db()
     assert other_type.merged_into is None  # a hotel is not a bus station, however close
+    # The next report made where the volunteer's venue was joins the frame venue, not the merged one.
+    at_own_spot = observations.ReportedPoint(own.latitude, own.longitude, "device", 5.0)
+    assert observations.match_venue(own.venue_type, at_own_spot) == frame
 
     merges.undo(merge)
     frame.refresh_from_db()
