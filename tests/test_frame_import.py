@@ -170,3 +170,38 @@ def test_an_unreadable_file_is_a_clear_command_error(db, tmp_path):
         import_file(not_overpass)
     with pytest.raises(CommandError, match="unknown jurisdiction"):
         import_file(not_overpass, "--jurisdiction", "ZZ")
+
+
+def test_overpass_out_center_places_ways_at_their_centre_and_skips_what_cannot_be_placed(db, tmp_path):
+    document = {
+        "osm3s": {"timestamp_osm_base": "2026-10-15T08:00:00Z"},
+        "elements": [
+            {
+                "type": "way",
+                "id": 7,
+                "version": 4,
+                "center": {"lat": DALLAS[0], "lon": DALLAS[1]},
+                "tags": {"tourism": "motel", "name": "Centre Motel"},
+            },
+            {
+                "type": "relation",
+                "id": 8,
+                "version": 1,
+                "tags": {"amenity": "bus_station"},
+                "bounds": {"minlat": 30.0, "maxlat": 30.2, "minlon": -97.8, "maxlon": -97.6},
+            },
+            {"type": "way", "id": 9, "tags": {"amenity": "bar"}},  # `out body`: no location at all
+            {"type": "node", "id": 10, "lat": 30.1, "lon": -97.7, "tags": {"amenity": "cafe"}},
+            "not an element",
+        ],
+    }
+    path = tmp_path / "overpass.json"
+    path.write_text(json.dumps(document))
+
+    output = import_file(path)
+
+    venues = frame_venues()
+    assert set(venues) == {("w", 7), ("r", 8)}
+    assert (venues[("w", 7)].latitude, venues[("w", 7)].name) == (DALLAS[0], "Centre Motel")
+    assert (venues[("r", 8)].latitude, venues[("r", 8)].longitude) == pytest.approx((30.1, -97.7))
+    assert "as of 2026-10-15" in output and "1 without a location" in output

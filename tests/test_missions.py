@@ -265,3 +265,9 @@ def test_the_state_page_and_the_report_show_coverage_progress_the_estimate_and_o
 def test_the_survey_page_opens_and_names_openstreetmap(client, db):
     page = client.get("/survey/").content.decode()
     assert "Survey near me" in page and "© OpenStreetMap contributors" in page and "js/survey.js" in page
+
+
+@pytest.mark.parametrize("venue_id", [0, -1, 2**64, "abc", None])
+def test_could_not_survey_refuses_impossible_venue_ids_with_a_json_400(api, db, venue_id):
+    response = api.post("/api/missions/could-not-survey/", {"venue_id": venue_id, "reason": "closed"}, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "venue_id"

@@ -96,12 +96,15 @@ class JurisdictionSample(APIView):
 
 
 class CouldNotSurveyInput(serializers.Serializer):
-    venue_id = serializers.PrimaryKeyRelatedField(
-        queryset=Venue.objects.filter(draws__is_current=True).distinct(),
-        help_text=_("A venue of a current sample."),
-    )
+    venue_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("A venue of a current sample."))
     reason = serializers.ChoiceField(choices=SurveyAttempt.Reason.choices)
     attempted_on = serializers.DateField(required=False)
+
+    def validate_venue_id(self, value: int) -> Venue:
+        venue = Venue.objects.filter(pk=value, draws__is_current=True).first()
+        if venue is None:
+            raise serializers.ValidationError(_("This venue is in no current sample."), code="not_sampled")
+        return venue
 
     def validate_attempted_on(self, value: Any) -> Any:
         today = timezone.localdate()
