@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from compliance import geo, merges, observations
 from compliance.models import Jurisdiction, Venue, VenueMerge, VenueType
+from tests.factories import frame_venue, report
 from tests.osm_extracts import AUSTIN
-from tests.test_missions import frame_venue, report
 
 METRE = 1 / 111_320  # a metre of latitude, in degrees
 

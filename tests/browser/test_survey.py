@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from compliance import geo, missions
-from compliance.models import Jurisdiction, SurveyAttempt, Venue, VenueType
+from compliance import missions
+from compliance.models import Jurisdiction, SurveyAttempt
+from tests.factories import frame_venue
 from tests.osm_extracts import AUSTIN
 
 pytestmark = pytest.mark.browser
@@ -32,21 +33,9 @@ def open_page(context: BrowserContext, errors: list[str]) -> Page:
 @pytest.fixture
 def sampled_austin(committed_registry):
     """Twelve bus stations around Austin in the frame, all drawn into Texas's sample."""
-    texas = Jurisdiction.objects.get(code="TX")
-    bus_station = VenueType.objects.get(slug="bus_station")
     for n in range(12):
-        lat, lon = AUSTIN[0] + 0.003 * n, AUSTIN[1] + 0.002 * n
-        Venue.objects.create(
-            venue_type=bus_station,
-            name=f"Bus Depot {n}",
-            latitude=lat,
-            longitude=lon,
-            jurisdiction=texas,
-            tile_key=geo.tile_key(lat, lon),
-            osm_type="n",
-            osm_id=100 + n,
-            osm_version=1,
-        )
+        frame_venue("TX", "bus_station", AUSTIN[0] + 0.003 * n, AUSTIN[1] + 0.002 * n, name=f"Bus Depot {n}")
+    texas = Jurisdiction.objects.get(code="TX")
     return missions.draw_sample(jurisdiction=texas, seed=1, margin_of_error=0.05)  # small enough to take all 12
 
 
