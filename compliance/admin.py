@@ -354,3 +354,6 @@ class LawCorrectionAdmin(admin.ModelAdmin):
     def decline(self, request: HttpRequest, queryset: models.QuerySet[LawCorrection]) -> None:
         for correction in queryset.pending():
             registry.decline_correction(correction=correction, by=request.user)
+
+
+from compliance import frame_admin  # noqa: E402, F401 - registers the venue frame screens

@@ -69,13 +69,14 @@ def report_path(code: str) -> str:
 
 
 def _high_compliance(figures: dict[str, Any]) -> bool:
+    if figures.get("law_status") != PostingLaw.Status.MANDATORY:
+        return False
+    # The design-based estimate from a random sample, when there is one, is the figure a letter quotes.
+    if design := figures.get("design_estimate"):
+        return bool(design["estimate"] >= RECOGNITION_RATE)
     overall = figures.get("overall")
     return bool(
-        figures.get("law_status") == PostingLaw.Status.MANDATORY
-        and overall
-        and overall["sufficient"]
-        and overall["rate"] is not None
-        and overall["rate"] >= RECOGNITION_RATE
+        overall and overall["sufficient"] and overall["rate"] is not None and overall["rate"] >= RECOGNITION_RATE
     )
 
 
@@ -199,6 +200,7 @@ def quoted_figures(
         "law_status": entry["law_status"],
         "verdict": entry["verdict"],
         "overall": entry["overall"],
+        "design_estimate": entry.get("design_estimate"),
         "voluntary": entry["voluntary"],
         "by_venue_type": [
             {**item, "name": venue_type_names.get(item["venue_type"], item["venue_type"])}

@@ -429,10 +429,20 @@ class Deficiency(models.TextChoices):
     MISSING_NUMBER = "missing_number", _("Hotline number missing or illegible")
 
 
+class OsmType(models.TextChoices):
+    NODE = "n", _("node")
+    WAY = "w", _("way")
+    RELATION = "r", _("relation")
+
+
 class VenueQuerySet(models.QuerySet["Venue"]):
     def public(self) -> VenueQuerySet:
         """Venues with at least one approved observation: the only ones anybody outside staff may see."""
         return self.exclude(current_status="")
+
+    def in_frame(self) -> VenueQuerySet:
+        """Open venues imported from OpenStreetMap: the frame that coverage and samples count from."""
+        return self.filter(osm_id__isnull=False, closed_on__isnull=True, merged_into__isnull=True)
 
     def near(self, latitude: float, longitude: float, radius_m: float) -> VenueQuerySet:
         """Venues inside the bounding box of a circle (a cheap index-friendly prefilter; refine by distance)."""
@@ -470,13 +480,38 @@ class Venue(models.Model):
     # Two recent approved reports disagree (posted against missing): shown, but out of the headline (disputes.py).
     disputed = models.BooleanField(_("disputed"), default=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The venue frame (compliance/frame.py): venues imported from OpenStreetMap keep the element they came from,
+    # so a re-import updates them; their point is OSM's, never a volunteer's.
+    osm_type = models.CharField(_("OSM element type"), max_length=1, choices=OsmType.choices, blank=True)
+    osm_id = models.BigIntegerField(_("OSM element id"), null=True, blank=True)
+    osm_version = models.PositiveIntegerField(_("OSM element version"), null=True, blank=True)
+    frame_import = models.ForeignKey(
+        "FrameImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last import that saw it"),
+    )
+    closed_on = models.DateField(_("closed (gone from OpenStreetMap) on"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("merged into")
+    )
 
     objects = VenueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
-        indexes = [models.Index(fields=["latitude", "longitude"], name="venue_lat_lon")]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="venue_lat_lon"),
+            models.Index(fields=["jurisdiction", "venue_type", "closed_on"], name="venue_frame_stratum"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["osm_type", "osm_id"], condition=models.Q(osm_id__isnull=False), name="unique_osm_element"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or f"{self.venue_type} #{self.pk}"
@@ -484,6 +519,15 @@ class Venue(models.Model):
     @property
     def is_public(self) -> bool:
         return bool(self.current_status)
+
+    @property
+    def is_frame(self) -> bool:
+        """Imported from OpenStreetMap: its point is OSM's, so it may be shown before anyone reports on it."""
+        return self.osm_id is not None
+
+    @property
+    def osm_url(self) -> str:
+        return f"https://www.openstreetmap.org/{self.get_osm_type_display()}/{self.osm_id}" if self.is_frame else ""
 
     def refresh_current_status(self) -> None:
         """Set the venue's status, date and photo from its latest approved observation; keep map clusters in step."""
@@ -1055,3 +1099,160 @@ class ReportContact(models.Model):
 
 # Trust, disputes and second opinions live in their own module; imported here so Django registers them.
 from compliance.moderation_models import DisputeSettlement, SecondOpinion, VolunteerTrust  # noqa: E402, F401
+
+# --- the venue frame, sampling missions and merges ---
+
+
+class FrameImport(models.Model):
+    """One run of import_osm_venues: what was read, when the extract was cut, and what it changed."""
+
+    source_name = models.CharField(_("file read"), max_length=200)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("limited to")
+    )
+    as_of = models.DateField(_("extract as of"))
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("frame import")
+        verbose_name_plural = _("frame imports")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} as of {self.as_of}"
+
+
+class SampleQuerySet(models.QuerySet["Sample"]):
+    def current(self) -> SampleQuerySet:
+        """Each jurisdiction's latest sample: the one volunteers are sent to and the estimate is made from."""
+        return self.filter(superseded_at__isnull=True)
+
+
+class Sample(models.Model):
+    """A published stratified random sample of a jurisdiction's frame: the venues volunteers are sent to."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="samples")
+    seed = models.BigIntegerField(_("random seed"))
+    frame_as_of = models.DateField(_("frame as of"))
+    margin_of_error = models.FloatField(_("target margin of error per stratum"))
+    drawn_at = models.DateTimeField(_("drawn"), auto_now_add=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    superseded_at = models.DateTimeField(_("superseded by a later sample"), null=True, blank=True)
+    venues = models.ManyToManyField(Venue, through="SampledVenue", related_name="samples")
+
+    objects = SampleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-drawn_at"]
+        verbose_name = _("sample")
+        verbose_name_plural = _("samples")
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction.code} sample of {self.drawn_at:%Y-%m-%d} (seed {self.seed})"
+
+
+class SampleStratum(models.Model):
+    """One covered venue type of a sample: how many venues the frame held (N_h) and how many were drawn (n_h)."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="strata")
+    venue_type = models.ForeignKey(VenueType, on_delete=models.PROTECT, related_name="+")
+    frame_size = models.PositiveIntegerField(_("venues in the frame (N_h)"))
+    sample_size = models.PositiveIntegerField(_("venues drawn (n_h)"))
+
+    class Meta:
+        ordering = ["venue_type__name"]
+        verbose_name = _("sample stratum")
+        verbose_name_plural = _("sample strata")
+        constraints = [models.UniqueConstraint(fields=["sample", "venue_type"], name="unique_stratum_per_sample")]
+
+    def __str__(self) -> str:
+        return f"{self.venue_type}: {self.sample_size} of {self.frame_size}"
+
+
+class SampledVenue(models.Model):
+    """A venue drawn into a sample, in the order the draw picked it."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="draws")
+    stratum = models.ForeignKey(SampleStratum, on_delete=models.CASCADE, related_name="draws")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="draws")
+    draw_order = models.PositiveIntegerField(_("order drawn"))
+    # The venue's point, copied (and kept in step by frame imports), so "missions near me" searches the few
+    # thousand sampled venues on their own index, whatever the size of the frame.
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    is_current = models.BooleanField(_("in the jurisdiction's current sample"), default=True)
+
+    class Meta:
+        ordering = ["sample", "stratum", "draw_order"]
+        verbose_name = _("sampled venue")
+        verbose_name_plural = _("sampled venues")
+        constraints = [models.UniqueConstraint(fields=["sample", "venue"], name="unique_venue_per_sample")]
+        indexes = [models.Index(fields=["is_current", "latitude", "longitude"], name="sampled_current_point")]
+
+    def __str__(self) -> str:
+        return f"#{self.draw_order} {self.venue} in {self.sample}"
+
+
+class SurveyAttempt(models.Model):
+    """A visit that found no way to survey a venue: the non-response a sample's estimate must report."""
+
+    class Reason(models.TextChoices):
+        CLOSED = "closed", _("Closed for good")
+        NO_ACCESS = "no_access", _("No access (locked, private, refused)")
+        NOT_FOUND = "not_found", _("Not there")
+        UNSAFE = "unsafe", _("Not safe to go in")
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="survey_attempts")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    attempted_on = models.DateField(_("attempted on"))
+    # Who recorded it stays private, as for observations; the public see counts only.
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-attempted_on"]
+        verbose_name = _("could-not-survey record")
+        verbose_name_plural = _("could-not-survey records")
+        indexes = [models.Index(fields=["venue", "attempted_on"], name="attempt_venue_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} at {self.venue} on {self.attempted_on}"
+
+
+class VenueMerge(models.Model):
+    """A volunteer-made venue folded into a frame venue, with what moved, so the merge can be undone."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed: staff to decide")
+        MERGED = "merged", _("Merged")
+        UNDONE = "undone", _("Undone")
+        DECLINED = "declined", _("Declined: different places")
+
+    frame_venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="merges_in")
+    volunteer_venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="merges_out")
+    distance_m = models.FloatField(_("distance (m)"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    moved_observations = models.JSONField(_("observations moved"), default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("venue merge")
+        verbose_name_plural = _("venue merges")
+        constraints = [
+            models.UniqueConstraint(fields=["frame_venue", "volunteer_venue"], name="unique_merge_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_venue} → {self.frame_venue} ({self.get_status_display()})"

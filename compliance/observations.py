@@ -221,7 +221,10 @@ def find_duplicate(cleaned: photos.CleanPhoto) -> Photo | None:
 def match_venue(venue_type: VenueType, point: ReportedPoint) -> Venue | None:
     """The nearest venue of the same type within the match radius of the point."""
     radius = _limits()["VENUE_MATCH_RADIUS_M"]
-    nearby = Venue.objects.near(point.latitude, point.longitude, radius).filter(venue_type=venue_type)
+    # A venue merged into a frame venue is the same place: its reports go to the venue it was merged into.
+    nearby = Venue.objects.near(point.latitude, point.longitude, radius).filter(
+        venue_type=venue_type, merged_into__isnull=True
+    )
     distances = [(geo.distance_m(point.latitude, point.longitude, v.latitude, v.longitude), v.pk, v) for v in nearby]
     within = [item for item in distances if item[0] <= radius]
     return min(within)[2] if within else None

@@ -134,6 +134,9 @@ def build(today: datetime.date) -> dict[str, Any]:
         counts[row["jurisdiction_id"]].append(
             scoring.VenueCount(row["venue_type__slug"], row["current_status"], observed_on, row["venues"])
         )
+    from compliance import missions  # missions records draws through this module: import it late
+
+    samples = missions.current_summaries(today)
     jurisdictions = {}
     for jurisdiction in Jurisdiction.objects.with_current_law().order_by("code"):
         periods = law_periods(list(jurisdiction.laws.all()))
@@ -148,6 +151,7 @@ def build(today: datetime.date) -> dict[str, Any]:
             **scoring.as_dict(score),
             # Left out of every figure above until a later visit or a moderator settles them (disputes.py).
             "disputed_venues": disputed.get(jurisdiction.pk, 0),
+            **design_based(samples.get(jurisdiction.code)),
         }
     return {
         "as_of": today.isoformat(),
@@ -155,6 +159,20 @@ def build(today: datetime.date) -> dict[str, Any]:
         "min_n": MIN_N,
         "demo_data": Venue.objects.filter(is_demo=True).exists(),
         "jurisdictions": jurisdictions,
+    }
+
+
+def design_based(sample: dict[str, Any] | None) -> dict[str, Any]:
+    """The design-based estimate from the jurisdiction's current sample when it has one, and which figure to quote."""
+    estimate = sample["estimate"] if sample else None
+    return {
+        "design_estimate": (
+            {**estimate, "sample": sample["id"], "seed": sample["seed"], "frame_as_of": sample["frame_as_of"]}
+            if sample and estimate
+            else None
+        ),
+        # A letter quotes the estimate from a random sample when there is one; the convenience figure otherwise.
+        "quote": "design_estimate" if estimate else "compliance",
     }
 
 

@@ -75,5 +75,5 @@ def test_service_worker_is_served_from_the_root_and_always_revalidated(client):
     assert response["Content-Type"] == "text/javascript; charset=utf-8"
     assert response["Cache-Control"] == "no-cache"
     body = response.content.decode()
-    assert 'var FORM = "/submit/";' in body and 'addEventListener("fetch"' in body
+    assert 'var PAGES = ["/submit/", "/survey/"];' in body and 'addEventListener("fetch"' in body
     assert client.post("/sw.js").status_code == 405

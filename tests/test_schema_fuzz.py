@@ -26,12 +26,16 @@ RUN_TIMEOUT_S = 240
 #   exists in the database (400);
 # - /api/venues/nearby/: venue_type likewise (400);
 # - /api/observations/: each photo must decode as a JPEG, PNG, HEIC or WebP within the size caps, and venue_type
-#   and venue_id must exist (400, 413, 415, 422).
+#   and venue_id must exist (400, 413, 415, 422);
+# - /api/missions/could-not-survey/: venue_id must be a venue of a current sample, and attempted_on a day of the
+#   last 30 (400).
 # Every other check still runs on them, not_a_server_error and response_schema_conformance included. All checks
 # are on by default; `--checks all` on the command line would override this file, so it is not passed.
 FUZZ_CONFIG = """
 [[operations]]
-include-path = ["/api/locate/", "/api/map/", "/api/venues/nearby/", "/api/observations/"]
+include-path = [
+    "/api/locate/", "/api/map/", "/api/venues/nearby/", "/api/observations/", "/api/missions/could-not-survey/"
+]
 checks.positive_data_acceptance.enabled = false
 """
 

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from compliance import letters, outcomes, outreach, roles
 from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses
-from compliance.api.serializers import choice_filter_parameters
+from compliance.api.serializers import JurisdictionCodeFilter, choice_filter_parameters
 from compliance.models import Jurisdiction, Letter
 
 
@@ -197,7 +197,7 @@ class IsAdvocateToWrite(BasePermission):
 
 
 class LetterFilter(django_filters.FilterSet):
-    jurisdiction = django_filters.CharFilter(field_name="jurisdiction__code", lookup_expr="iexact")
+    jurisdiction = JurisdictionCodeFilter()
 
     class Meta:
         model = Letter

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import django_filters
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from compliance import laws, scoreboard
+from compliance import frame, laws, scoreboard
 from compliance.models import (
     AGOffice,
     Deficiency,
@@ -62,6 +63,20 @@ class SlugField(serializers.SlugRelatedField):
 class PointInput(serializers.Serializer):
     lat = FiniteFloatField(min_value=-90, max_value=90, help_text=_("Latitude in decimal degrees (WGS 84)."))
     lon = FiniteFloatField(min_value=-180, max_value=180, help_text=_("Longitude in decimal degrees (WGS 84)."))
+
+
+JURISDICTION_CODE = r"^([A-Za-z]{2})?$"  # empty: no filter, as django-filter reads it
+
+
+@extend_schema_field({"type": "string", "pattern": JURISDICTION_CODE, "description": "USPS code, e.g. TX"})
+class JurisdictionCodeFilter(django_filters.CharFilter):
+    """A filter on a jurisdiction's USPS code: two letters, either case; anything else is a 400, as documented."""
+
+    field_class = forms.RegexField
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("field_name", "jurisdiction__code")
+        super().__init__(lookup_expr="iexact", regex=JURISDICTION_CODE, **kwargs)
 
 
 def choice_filter_parameters(filterset: type[django_filters.FilterSet]) -> list[OpenApiParameter]:
@@ -223,6 +238,15 @@ class JurisdictionSummaryOutput(serializers.ModelSerializer):
         return laws.citation_to_print(law) if law else ""
 
 
+class CoverageOutput(serializers.Serializer):
+    venue_type = serializers.CharField()
+    venue_type_name = serializers.CharField()
+    frame = serializers.IntegerField(help_text=_("Open venues of this type in the OpenStreetMap frame (N)."))
+    observed = serializers.IntegerField(help_text=_("Of those, venues with an approved report in the window (n)."))
+    share = serializers.FloatField(allow_null=True, help_text=_("observed / frame; null for an empty frame."))
+    condition = serializers.CharField(help_text=_("The law covers this type only under this condition, if any."))
+
+
 class JurisdictionDetailOutput(JurisdictionSummaryOutput):
     law = serializers.SerializerMethodField()
     ag_office = serializers.SerializerMethodField()
@@ -230,8 +254,19 @@ class JurisdictionDetailOutput(JurisdictionSummaryOutput):
         help_text=_("This jurisdiction's entry of /api/compliance/: overall and per venue type, with intervals.")
     )
 
+    coverage = serializers.SerializerMethodField(
+        help_text=_(
+            "Per venue type the law covers: venues in the OpenStreetMap frame (frame), those with an approved report "
+            "in the freshness window (observed), and the share. Frame data © OpenStreetMap contributors (ODbL)."
+        )
+    )
+
     class Meta(JurisdictionSummaryOutput.Meta):
-        fields = [*JurisdictionSummaryOutput.Meta.fields, "law", "ag_office", "compliance"]
+        fields = [*JurisdictionSummaryOutput.Meta.fields, "law", "ag_office", "compliance", "coverage"]
+
+    @extend_schema_field(CoverageOutput(many=True))
+    def get_coverage(self, jurisdiction: Jurisdiction) -> list[dict[str, object]]:
+        return [row.as_dict() for row in frame.coverage(jurisdiction, freshness_days=scoreboard.FRESHNESS_DAYS)]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_compliance(self, jurisdiction: Jurisdiction) -> dict:
@@ -311,11 +346,9 @@ class ObservationInput(serializers.Serializer):
             public_id = uuid.UUID(value)
         except ValueError:
             public_id = None
-        venue = (
-            Venue.objects.public().filter(public_id=public_id).select_related("venue_type").first()
-            if public_id
-            else None
-        )
+        # OpenStreetMap's venues (the frame) are public too: their points are OSM's, and missions send volunteers there.
+        nameable = Venue.objects.public() | Venue.objects.in_frame()
+        venue = nameable.filter(public_id=public_id).select_related("venue_type").first() if public_id else None
         if venue is None:
             raise serializers.ValidationError(_("There is no such venue on the map."), code="unknown_venue")
         return venue

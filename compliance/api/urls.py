@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.api import errors, letters, moderation, views, webhooks
+from compliance.api import errors, letters, missions, moderation, views, webhooks
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
@@ -28,6 +28,9 @@ urlpatterns = [
     path("moderation/venues/<uuid:public_id>/settle/", moderation.SettleDispute.as_view(), name="api-settle-dispute"),
     path("compliance/", views.compliance_figures, name="api-compliance"),
     path("map/", views.MapFeatures.as_view(), name="api-map"),
+    path("missions/nearby/", missions.MissionsNearby.as_view(), name="api-missions-nearby"),
+    path("missions/could-not-survey/", missions.CouldNotSurvey.as_view(), name="api-could-not-survey"),
+    path("missions/<code:code>/", missions.JurisdictionSample.as_view(), name="api-mission"),
     path("letters/", letters.LetterListCreate.as_view(), name="api-letters"),
     path("letters/<uuid:public_id>/", letters.LetterDetail.as_view(), name="api-letter"),
     path("webhooks/", webhooks.EndpointList.as_view(), name="api-webhooks"),

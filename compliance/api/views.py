@@ -30,6 +30,7 @@ from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses, from_domain
 from compliance.api.permissions import IsModerator
 from compliance.api.serializers import (
+    JurisdictionCodeFilter,
     JurisdictionDetailOutput,
     JurisdictionSummaryOutput,
     LocateOutput,
@@ -81,7 +82,7 @@ class VenueTypeList(generics.ListAPIView):
 
 
 class PostingLawFilter(django_filters.FilterSet):
-    jurisdiction = django_filters.CharFilter(field_name="jurisdiction__code", lookup_expr="iexact")
+    jurisdiction = JurisdictionCodeFilter()
     venue_type = django_filters.CharFilter(field_name="covered_venue_types__slug", distinct=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from compliance import outreach, roles, scoreboard, scoring
+from compliance import missions, outreach, roles, scoreboard, scoring
 from compliance.forms import SettleDisputeForm
 from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, SignStatus, Venue, VenueType
 
@@ -89,6 +89,7 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "public_letters": outreach.public_letters(jurisdiction),
             "letters": Letter.objects.visible_to(request.user).filter(jurisdiction=jurisdiction)[:50],
             "may_write_letters": outreach.may_track(request.user),
+            **missions.page_context(jurisdiction),
         },
     )
 

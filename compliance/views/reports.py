@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from compliance import reports, roles, scoreboard
+from compliance import missions, reports, roles, scoreboard
 from compliance.i18n import in_english
 from compliance.models import Jurisdiction
 
@@ -45,6 +45,7 @@ def _context(report: reports.Report, *, can_export: bool) -> dict[str, object]:
         "compliance": report.compliance,
         "venue_type_names": report.venue_type_names,
         "can_export": can_export,
+        **missions.page_context(report.jurisdiction),
     }
 
 

@@ -1,27 +1,29 @@
-// The report form's service worker, served at /sw.js so it may answer for /submit/. It keeps a copy of the form
-// and of what the form loads (styles, scripts, the map library and its images, the translations, the list of
-// venue types), so the form opens with no signal; the reports made then wait in the outbox (outbox.js) until they
-// can be sent. Always the network first: with signal the volunteer gets the current form, and the copy is renewed.
+// The volunteer pages' service worker, served at /sw.js so it may answer for /submit/ and /survey/. It keeps a copy
+// of the report form, of the "survey near me" page, and of what they load (styles, scripts, the map library and its
+// images, the translations, the list of venue types), so both open with no signal; the reports made then wait in the
+// outbox (outbox.js) until they can be sent, and the survey page shows the list it saved on the phone (survey.js).
+// Always the network first: with signal the volunteer gets the current page, and the copy is renewed.
 // Nothing else is touched: no other page, no answer about a place or a report, no private receipt is ever stored.
 "use strict";
 
-var CACHE = "signwatch-form-v1";
-var FORM = "/submit/";
+var CACHE = "signwatch-form-v2";
+var PAGES = ["/submit/", "/survey/"];
 var KEPT_PATHS = ["/jsi18n/", "/api/venue-types/"];
 
 function kept(url) {
   if (url.origin !== self.location.origin) return false;
-  return url.pathname === FORM || url.pathname.indexOf("/static/") === 0 || KEPT_PATHS.indexOf(url.pathname) >= 0;
+  return PAGES.indexOf(url.pathname) >= 0 || url.pathname.indexOf("/static/") === 0 ||
+    KEPT_PATHS.indexOf(url.pathname) >= 0;
 }
 
 function cacheKey(url) {
-  return url.pathname === FORM ? FORM : url.pathname + url.search;
+  return PAGES.indexOf(url.pathname) >= 0 ? url.pathname : url.pathname + url.search;
 }
 
 self.addEventListener("install", function (event) {
-  // The form and what its script asks for; the files it loads arrive by the message below.
+  // The pages and what their scripts ask for; the files they load arrive by the message below.
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return cache.addAll([FORM].concat(KEPT_PATHS));
+    return cache.addAll(PAGES.concat(KEPT_PATHS));
   }).then(function () { return self.skipWaiting(); }));
 });
 
@@ -33,7 +35,7 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-// The form tells the worker what it loaded before the worker was in charge (the first visit), to keep those too.
+// A page tells the worker what it loaded before the worker was in charge (the first visit), to keep those too.
 self.addEventListener("message", function (event) {
   var urls = (event.data && event.data.keep) || [];
   var wanted = urls.map(function (href) { return new URL(href, self.location.origin); }).filter(kept);
