@@ -71,3 +71,11 @@ def send_answer_notice(letter_id: int, contact_id: int, attempt: int = 1) -> str
     return _send(
         notifications.answer_notice(letter, contact_id), send_answer_notice, letter_id, contact_id, attempt=attempt
     )
+
+
+@task()
+def send_campaign_confirmation(supporter_id: int, attempt: int = 1) -> str:
+    """Send a campaign supporter the link that confirms their address."""
+    return _send(
+        notifications.campaign_confirmation(supporter_id), send_campaign_confirmation, supporter_id, attempt=attempt
+    )

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from compliance import outreach, scoreboard, scoring
+from compliance import campaigns, outreach, scoreboard, scoring
 from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, SignStatus, Venue, VenueType
 
 
@@ -73,6 +73,7 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "jurisdiction": jurisdiction,
             "law": jurisdiction.current_law(),
             "ag_office": getattr(jurisdiction, "ag_office", None),
+            **campaigns.page_context(jurisdiction),
             "compliance": figures.data["jurisdictions"][jurisdiction.code],
             "venue_type_names": VenueType.objects.local_names(),
             "trend": scoreboard.trend(jurisdiction),
