@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -287,6 +289,17 @@ def publicity_figures(record: AGPublicityRecord | None) -> dict[str, Any] | None
         "source_url": record.source_url,
         "checked_on": record.checked_on.isoformat(),
     }
+
+
+def open_campaigns_by_code(today: datetime.date | None = None) -> dict[str, dict[str, Any]]:
+    """Each jurisdiction's open campaign as the map's state panel shows it: its page and confirmed supporters."""
+    open_now = (
+        Campaign.objects.open_on(today or timezone.localdate())
+        .annotate(confirmed=Count("supporters", filter=Q(supporters__confirmed_at__isnull=False)))
+        .values_list("jurisdiction__code", "confirmed")
+        .order_by("starts_on")
+    )
+    return {code: {"supporters": confirmed, "url": reverse("campaign", args=[code])} for code, confirmed in open_now}
 
 
 def page_context(jurisdiction: Jurisdiction) -> dict[str, Any]:

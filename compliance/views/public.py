@@ -40,6 +40,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "jurisdictions": figures["jurisdictions"],
         "statusLabels": status_labels,
         "venueTypeNames": dict(VenueType.objects.values_list("slug", "name")),
+        "campaigns": campaigns.open_campaigns_by_code(),
     }
     return render(
         request,

@@ -92,3 +92,19 @@ def test_a_sign_up_without_signal_waits_on_the_phone_and_goes_when_it_returns(li
     assert len(mail.outbox) == 1
     assert not errors, errors
     phone.close()
+
+
+def test_the_maps_state_panel_leads_to_the_campaign(live_server, texas_campaign, page):
+    supporter = campaigns.sign_up(campaign=texas_campaign, name="Ana", email="ana@example.org", zip_code="78701")
+    campaigns.confirm(campaigns.confirmation_token(supporter))
+    page.goto(f"{live_server.url}/")
+    page.wait_for_selector("#map[data-ready=true]", timeout=20_000)
+    page.click('path[data-code="TX"]')
+    page.wait_for_selector("#panel-campaign:not([hidden])")
+    assert page.inner_text("#panel-campaign") == "Tell the Attorney General · 1 supporter"
+    page.click('path[data-code="OH"]')
+    page.wait_for_selector("#panel-title:has-text('Ohio')")
+    assert not page.is_visible("#panel-campaign")  # no campaign in Ohio
+    page.click('path[data-code="TX"]')
+    page.click("#panel-campaign a")
+    page.wait_for_url("**/campaigns/TX/")
