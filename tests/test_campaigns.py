@@ -439,3 +439,26 @@ def test_the_daily_command_writes_final_letters(campaign):
     call_command("deliver_campaigns", stdout=out)
     assert out.getvalue().strip() == "1 campaign letter(s) written"
     assert CampaignLetter.objects.get().letter.kind == "campaign"
+
+
+# --- the AG office's own record ---
+
+
+def test_the_ag_offices_own_record_is_kept_with_history_and_shown_on_the_state_page(db, admin_client):
+    texas = Jurisdiction.objects.get(code="TX")
+    record = AGPublicityRecord.objects.create(
+        jurisdiction=texas,
+        on_website="no",
+        source_url="https://www.texasattorneygeneral.gov/",
+        checked_on=datetime.date(2026, 10, 1),
+    )
+    assert not record.publicises
+    record.on_website = "yes"
+    record.checked_on = datetime.date(2026, 11, 1)
+    record.save()
+    assert record.publicises
+    assert [entry.on_website for entry in record.history.order_by("history_date")] == ["no", "yes"]
+    page = Client().get("/j/TX/").content.decode()
+    assert "share the hotline itself?" in page
+    assert "https://www.texasattorneygeneral.gov/" in page
+    assert admin_client.get(f"/admin/compliance/agpublicityrecord/{record.pk}/history/").status_code == 200

@@ -8,6 +8,7 @@ advocates and the target AG office: the answer must not even confirm who signed.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -123,7 +124,8 @@ class EmailDomainThrottle(SimpleRateThrottle):
         if not isinstance(email, str) or "@" not in email:
             return None  # the serializer refuses it
         domain = email.rsplit("@", 1)[1].strip().casefold()
-        return self.cache_format % {"scope": self.scope, "ident": domain[:253]}
+        # Hashed: a cache key has a bounded length and safe characters whatever the client sent.
+        return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(domain.encode()).hexdigest()}
 
 
 # --- views ---
