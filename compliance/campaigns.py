@@ -277,20 +277,6 @@ def publicity_record(jurisdiction: Jurisdiction) -> AGPublicityRecord | None:
     return AGPublicityRecord.objects.filter(jurisdiction=jurisdiction).first()
 
 
-def publicity_figures(record: AGPublicityRecord | None) -> dict[str, Any] | None:
-    """The AG office's own record as the API and letters state it."""
-    if record is None:
-        return None
-    return {
-        "on_website": record.on_website,
-        "on_social_media": record.on_social_media,
-        "in_own_buildings": record.in_own_buildings,
-        "publicises": record.publicises,
-        "source_url": record.source_url,
-        "checked_on": record.checked_on.isoformat(),
-    }
-
-
 def open_campaigns_by_code(today: datetime.date | None = None) -> dict[str, dict[str, Any]]:
     """Each jurisdiction's open campaign as the map's state panel shows it: its page and confirmed supporters."""
     open_now = (
@@ -377,7 +363,6 @@ def write_letter(campaign: Campaign, *, milestone: int | None, today: datetime.d
             {"zip_area": item.zip_area, "supporters": item.supporters} for item in supporters_by_area(campaign)
         ],
         "names": public_names(campaign),
-        "ag_record": publicity_figures(publicity_record(jurisdiction)),
     }
     subject, body = letters.render_text(Letter.Kind.CAMPAIGN, jurisdiction_name=jurisdiction.name, figures=figures)
     law = figures["law"]

@@ -888,6 +888,17 @@ class AGPublicityRecord(models.Model):
         """Whether the office was seen publicising the hotline in at least one of the three ways."""
         return HotlinePublicity.YES in (self.on_website, self.on_social_media, self.in_own_buildings)
 
+    def as_figures(self) -> dict[str, Any]:
+        """The record as letters quote it (frozen with a letter's figures) and the API gives it."""
+        return {
+            "on_website": self.on_website,
+            "on_social_media": self.on_social_media,
+            "in_own_buildings": self.in_own_buildings,
+            "publicises": self.publicises,
+            "source_url": self.source_url,
+            "checked_on": self.checked_on.isoformat(),
+        }
+
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def open_on(self, day: datetime.date) -> CampaignQuerySet:

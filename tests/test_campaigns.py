@@ -462,3 +462,37 @@ def test_the_ag_offices_own_record_is_kept_with_history_and_shown_on_the_state_p
     assert "share the hotline itself?" in page
     assert "https://www.texasattorneygeneral.gov/" in page
     assert admin_client.get(f"/admin/compliance/agpublicityrecord/{record.pk}/history/").status_code == 200
+
+
+def test_the_campaign_letter_opens_in_the_tracker_as_any_letter(campaign, texas_figures, advocate):
+    confirmed(campaign, "ana@example.org")
+    letter = campaigns.write_letter(campaign, milestone=None).letter
+    client = Client()
+    client.force_login(advocate)
+    for suffix in ("/", ".pdf", ".docx"):
+        assert client.get(f"/letters/{letter.public_id}{suffix}").status_code == 200
+    assert client.get("/letters/").status_code == 200
+
+
+def test_a_recognition_letter_quotes_the_offices_own_record(advocate):
+    for n in range(12):
+        approved_venue("TX", "bus_station", "posted", AUSTIN[0] + 0.01 * n, AUSTIN[1])
+    scoreboard.invalidate()
+    AGPublicityRecord.objects.create(
+        jurisdiction=Jurisdiction.objects.get(code="TX"),
+        on_website="yes",
+        on_social_media="yes",
+        in_own_buildings="no",
+        source_url="https://www.texasattorneygeneral.gov/",
+        checked_on=datetime.date(2026, 11, 1),
+    )
+    letter = letters.compose(
+        jurisdiction=Jurisdiction.objects.get(code="TX"),
+        kind="recognition",
+        author=advocate,
+        report_url="http://testserver/reports/TX/",
+    )
+    assert "the hotline was shown on its website, shared on its social media, and not posted in its own buildings" in (
+        letter.body
+    )
+    assert letter.figures["ag_record"]["checked_on"] == "2026-11-01"
