@@ -82,3 +82,28 @@ class SupportForm(forms.Form):
 
     def clean_zip_code(self) -> str:
         return str(self.cleaned_data["zip_code"]).strip()[:5]
+
+
+class CampaignForm(forms.Form):
+    """An advocate opens a campaign from the state page (the API takes the same through its serializer)."""
+
+    ask = forms.CharField(
+        label=_("What supporters ask the Attorney General to do"), max_length=2000, widget=forms.Textarea
+    )
+    starts_on = forms.DateField(label=_("Starts on (today if left empty)"), required=False)
+    ends_on = forms.DateField(label=_("Ends on"))
+    milestones = forms.CharField(
+        label=_("Milestones: supporter counts at which the letter goes (comma-separated)"),
+        max_length=200,
+        required=False,
+        initial="100, 500, 1000, 5000",
+    )
+
+    def clean_milestones(self) -> list[int] | None:
+        text = self.cleaned_data["milestones"].strip()
+        if not text:
+            return None
+        try:
+            return [int(part) for part in text.replace(" ", "").split(",") if part]
+        except ValueError:
+            raise forms.ValidationError(_("Milestones are numbers of supporters, 1 or more.")) from None

@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/<code:code>.csv", reports.report_csv, name="report-csv"),
     path("reports/<code:code>.geojson", reports.report_geojson, name="report-geojson"),
     path("campaigns/<code:code>/", campaigns.campaign_page, name="campaign"),
+    path("campaigns/<code:code>/open/", campaigns.open_page, name="campaign-open"),
     path("campaigns/<code:code>/supporters.csv", campaigns.supporters_csv, name="campaign-supporters-csv"),
     path("campaigns/confirm/<str:token>/", campaigns.confirm_page, name="campaign-confirm"),
     path("letters/", letters.tracker_page, name="letters"),

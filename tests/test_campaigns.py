@@ -496,3 +496,19 @@ def test_a_recognition_letter_quotes_the_offices_own_record(advocate):
         letter.body
     )
     assert letter.figures["ag_record"]["checked_on"] == "2026-11-01"
+
+
+def test_an_advocate_opens_a_campaign_from_the_state_page(advocate, moderator):
+    client = Client()
+    client.force_login(advocate)
+    assert "/campaigns/TX/open/" in client.get("/j/TX/").content.decode()
+    ends = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    bad = client.post("/campaigns/TX/open/", {"ask": "Post it.", "ends_on": "2001-01-01"})
+    assert bad.status_code == 400 and not Campaign.objects.exists()
+    made = client.post("/campaigns/TX/open/", {"ask": "Post it.", "ends_on": ends, "milestones": "50, 10"})
+    assert made.status_code == 302 and made["Location"] == "/campaigns/TX/"
+    assert Campaign.objects.get().milestones == [10, 50]
+    other = Client()
+    other.force_login(moderator)
+    assert other.get("/campaigns/TX/open/").status_code == 404
+    assert Client().post("/campaigns/TX/open/", {"ask": "x", "ends_on": ends}).status_code == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -16,8 +16,8 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from compliance import campaigns
 from compliance.api.campaigns import EmailDomainThrottle, Supporters
-from compliance.forms import SupportForm
-from compliance.models import Campaign
+from compliance.forms import CampaignForm, SupportForm
+from compliance.models import Campaign, Jurisdiction
 from compliance.reports import filename
 
 
@@ -113,3 +113,29 @@ def supporters_csv(request: HttpRequest, code: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     csv.writer(response).writerows(campaigns.supporter_rows(campaign))
     return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def open_page(request: HttpRequest, code: str) -> HttpResponse:
+    """An advocate opens a campaign on the jurisdiction's AG office (others: 404, as for every advocate's page)."""
+    if not campaigns.may_open(request.user):
+        raise Http404
+    jurisdiction = get_object_or_404(Jurisdiction, code=code.upper())
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaigns.open_campaign(
+                jurisdiction=jurisdiction,
+                ask=data["ask"],
+                opened_by=request.user,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                milestones=data["milestones"],
+            )
+        except campaigns.CampaignRefused as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, refused.detail)
+        else:
+            return redirect("campaign", jurisdiction.code)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "campaigns/open.html", {"jurisdiction": jurisdiction, "form": form}, status=status)
