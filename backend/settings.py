@@ -276,6 +276,8 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "SignWatch <no-reply@signwatch.invalid>"
 # An email that fails to send is tried again after this many seconds, then four times longer, three tries in all.
 EMAIL_RETRY_BASE_SECONDS = envint("EMAIL_RETRY_BASE_SECONDS", 300)
+# A campaign supporter's confirmation link works once, for this many seconds (compliance/campaigns.py).
+CAMPAIGN_CONFIRMATION_MAX_AGE = envint("CAMPAIGN_CONFIRMATION_MAX_AGE", 48 * 3600)
 
 # The public address of this SignWatch, for links in what leaves the site (webhooks, emails).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -327,6 +329,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "submissions": os.environ.get("SUBMISSION_RATE") or "30/hour",
         "receipts": os.environ.get("RECEIPT_RATE") or "300/hour",
+        # Campaign sign-ups: per client address, and per email domain (compliance/api/campaigns.py).
+        "campaign_signups": os.environ.get("CAMPAIGN_SIGNUP_RATE") or "10/hour",
+        "campaign_signup_domains": os.environ.get("CAMPAIGN_DOMAIN_RATE") or "300/hour",
     },
     # How many proxies in front of SignWatch append to X-Forwarded-For. 0: the client is the connection's address,
     # so a client cannot dodge its throttle by sending a made-up X-Forwarded-For.

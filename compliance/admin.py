@@ -13,6 +13,9 @@ from compliance import laws, moderation, registry
 from compliance.models import (
     AGOffice,
     AGOfficeAccount,
+    AGPublicityRecord,
+    Campaign,
+    CampaignLetter,
     CoveredVenueType,
     Jurisdiction,
     LawCorrection,
@@ -357,3 +360,33 @@ class LawCorrectionAdmin(admin.ModelAdmin):
 
 
 from compliance import frame_admin  # noqa: E402, F401 - registers the venue frame screens
+
+# --- campaigns and the AG office's own record ---
+
+
+@admin.register(AGPublicityRecord)
+class AGPublicityRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["jurisdiction", "on_website", "on_social_media", "in_own_buildings", "checked_on"]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    list_filter = ["on_website", "on_social_media", "in_own_buildings"]
+    search_fields = ["jurisdiction__name", "jurisdiction__code"]
+    list_select_related = ["jurisdiction"]
+    autocomplete_fields = ["jurisdiction"]
+
+
+class CampaignLetterInline(admin.TabularInline):
+    model = CampaignLetter
+    fields = ["letter", "milestone", "supporters"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["jurisdiction", "starts_on", "ends_on", "opened_by"]
+    list_select_related = ["jurisdiction", "opened_by"]
+    search_fields = ["jurisdiction__name", "jurisdiction__code", "ask"]
+    autocomplete_fields = ["jurisdiction"]
+    raw_id_fields = ["ag_office", "opened_by"]
+    inlines = [CampaignLetterInline]

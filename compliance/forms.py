@@ -18,7 +18,7 @@ class LetterForm(forms.Form):
     """The tracker's "write a letter" form (advocates)."""
 
     jurisdiction = forms.CharField(max_length=2)
-    kind = forms.ChoiceField(choices=[(SUGGESTED, _("Suggested")), *Letter.Kind.choices])
+    kind = forms.ChoiceField(choices=[(SUGGESTED, _("Suggested")), *Letter.Kind.writable()])
     message = forms.CharField(max_length=5000, required=False)
 
     def clean_jurisdiction(self) -> Jurisdiction:
@@ -63,3 +63,55 @@ class SettleDisputeForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the latest report stands"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class SupportForm(forms.Form):
+    """A campaign's support form (the page); the API takes the same through its serializer."""
+
+    name = forms.CharField(label=_("Your name"), max_length=120)
+    email = forms.EmailField(label=_("Your email"), max_length=254)
+    zip_code = forms.RegexField(
+        label=_("ZIP code"),
+        regex=r"^\s*\d{5}(-\d{4})?\s*$",
+        max_length=10,
+        error_messages={"invalid": _("A ZIP code is five digits, e.g. 78701.")},
+    )
+    personal_line = forms.CharField(label=_("A line of your own (optional)"), max_length=500, required=False)
+    consent_to_contact = forms.BooleanField(label=_("The campaign may write to me about it"), required=False)
+    public_name = forms.BooleanField(label=_("Show my name with the campaign and in its letter"), required=False)
+    # The honeypot: hidden from people, filled in by bots.
+    website = forms.CharField(required=False)
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Please give your name."))
+        return name
+
+    def clean_zip_code(self) -> str:
+        return str(self.cleaned_data["zip_code"]).strip()[:5]
+
+
+class CampaignForm(forms.Form):
+    """An advocate opens a campaign from the state page (the API takes the same through its serializer)."""
+
+    ask = forms.CharField(
+        label=_("What supporters ask the Attorney General to do"), max_length=2000, widget=forms.Textarea
+    )
+    starts_on = forms.DateField(label=_("Starts on (today if left empty)"), required=False)
+    ends_on = forms.DateField(label=_("Ends on"))
+    milestones = forms.CharField(
+        label=_("Milestones: supporter counts at which the letter goes (comma-separated)"),
+        max_length=200,
+        required=False,
+        initial="100, 500, 1000, 5000",
+    )
+
+    def clean_milestones(self) -> list[int] | None:
+        text = self.cleaned_data["milestones"].strip()
+        if not text:
+            return None
+        try:
+            return [int(part) for part in text.replace(" ", "").split(",") if part]
+        except ValueError:
+            raise forms.ValidationError(_("Milestones are numbers of supporters, 1 or more.")) from None

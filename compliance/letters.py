@@ -31,7 +31,15 @@ from docx.shared import Inches, Pt, RGBColor
 
 from compliance import laws, reports, scoreboard
 from compliance.i18n import in_english
-from compliance.models import Confidence, CoveredVenueType, Jurisdiction, Letter, PostingLaw, VenueType
+from compliance.models import (
+    AGPublicityRecord,
+    Confidence,
+    CoveredVenueType,
+    Jurisdiction,
+    Letter,
+    PostingLaw,
+    VenueType,
+)
 from compliance.pdf import HTML
 
 # The reports work serves each jurisdiction's public report here; letters link to it.
@@ -182,6 +190,11 @@ def _signature(author: Any) -> list[str]:
     return [name, "SignWatch"]
 
 
+def _ag_record(jurisdiction: Jurisdiction) -> dict[str, Any] | None:
+    record = AGPublicityRecord.objects.filter(jurisdiction=jurisdiction).first()
+    return record.as_figures() if record else None
+
+
 def quoted_figures(
     jurisdiction: Jurisdiction, *, kind: str, today: datetime.date, report_url: str, author: Any
 ) -> dict[str, Any]:
@@ -213,6 +226,7 @@ def quoted_figures(
         ).as_dict(),
         "cited_laws": _model_laws(jurisdiction, today, ranking) if kind == Letter.Kind.ADOPTION else [],
         "report_url": report_url,
+        "ag_record": _ag_record(jurisdiction),
         "signature": _signature(author),
     }
 

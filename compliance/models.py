@@ -953,6 +953,12 @@ class Letter(models.Model):
         ADOPTION = "adoption", _("Adoption request")
         RECOGNITION = "recognition", _("Recognition")
         CUSTOM = "custom", _("Custom")
+        CAMPAIGN = "campaign", _("Campaign")
+
+        @classmethod
+        def writable(cls) -> list[tuple[str, str]]:
+            """The kinds a person writes; campaign letters are written by their campaign (compliance/campaigns.py)."""
+            return [(value, label) for value, label in cls.choices if value != cls.CAMPAIGN]
 
     class Outreach(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -1256,3 +1262,180 @@ class VenueMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_venue} → {self.frame_venue} ({self.get_status_display()})"
+
+
+# --- public campaigns: "tell your Attorney General" (compliance/campaigns.py) ---
+
+
+class HotlinePublicity(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Not checked")
+
+
+class AGPublicityRecord(models.Model):
+    """The AG office's own record: whether it publicises the hotline itself, as staff last checked (with history)."""
+
+    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="ag_publicity")
+    on_website = models.CharField(
+        _("hotline on its website"), max_length=8, choices=HotlinePublicity.choices, default=HotlinePublicity.UNKNOWN
+    )
+    on_social_media = models.CharField(
+        _("hotline on its social media"),
+        max_length=8,
+        choices=HotlinePublicity.choices,
+        default=HotlinePublicity.UNKNOWN,
+    )
+    in_own_buildings = models.CharField(
+        _("hotline signs in its own buildings"),
+        max_length=8,
+        choices=HotlinePublicity.choices,
+        default=HotlinePublicity.UNKNOWN,
+    )
+    source_url = models.URLField(_("source address"), max_length=500)
+    checked_on = models.DateField(_("date checked"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["jurisdiction__name"]
+        verbose_name = _("AG office's own hotline record")
+        verbose_name_plural = _("AG offices' own hotline records")
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction.code} AG office's hotline record ({self.checked_on})"
+
+    @property
+    def publicises(self) -> bool:
+        """Whether the office was seen publicising the hotline in at least one of the three ways."""
+        return HotlinePublicity.YES in (self.on_website, self.on_social_media, self.in_own_buildings)
+
+    def as_figures(self) -> dict[str, Any]:
+        """The record as letters quote it (frozen with a letter's figures) and the API gives it."""
+        return {
+            "on_website": self.on_website,
+            "on_social_media": self.on_social_media,
+            "in_own_buildings": self.in_own_buildings,
+            "publicises": self.publicises,
+            "source_url": self.source_url,
+            "checked_on": self.checked_on.isoformat(),
+        }
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def open_on(self, day: datetime.date) -> CampaignQuerySet:
+        """Campaigns taking supporters on a day: started, and not past their end."""
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+    def current_for(self, code: str, day: datetime.date | None = None) -> Campaign | None:
+        """A jurisdiction's latest campaign to have started (open, or ended with its letter), if any."""
+        return (
+            self.filter(jurisdiction__code=code.upper(), starts_on__lte=day or timezone.localdate())
+            .select_related("jurisdiction", "ag_office")
+            .order_by("-starts_on", "-pk")
+            .first()
+        )
+
+
+class Campaign(models.Model):
+    """A public call on one jurisdiction's Attorney General, which anyone may support by confirming their email."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="campaigns")
+    ag_office = models.ForeignKey(AGOffice, on_delete=models.PROTECT, related_name="campaigns")
+    ask = models.TextField(_("what we ask"), max_length=2000)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    # Supporter counts at which the letter goes to the office (besides the end), e.g. [100, 500, 1000].
+    milestones = models.JSONField(_("milestones"), default=list, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaigns")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return f"Campaign to the {self.jurisdiction.code} AG office ({self.starts_on} to {self.ends_on})"
+
+    def is_open(self, day: datetime.date | None = None) -> bool:
+        """Whether the campaign takes supporters on a day (today by default)."""
+        return self.starts_on <= (day or timezone.localdate()) <= self.ends_on
+
+    def confirmed_supporters(self) -> SupporterQuerySet:
+        """Supporters who confirmed their address: the only ones who count."""
+        return self.supporters.confirmed()  # type: ignore[attr-defined,no-any-return]
+
+
+class SupporterQuerySet(models.QuerySet["Supporter"]):
+    def confirmed(self) -> SupporterQuerySet:
+        return self.filter(confirmed_at__isnull=False)
+
+
+class Supporter(models.Model):
+    """Someone who supports a campaign. Counted once confirmed; named in public only if they opted in."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="supporters")
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("email"), max_length=254)
+    # The address as compared: case-folded whole, so Ana@Example.org and ana@example.ORG are one supporter.
+    email_key = models.CharField(_("address as compared"), max_length=254, editable=False)
+    zip_code = models.CharField(_("ZIP code"), max_length=5)
+    personal_line = models.CharField(_("personal line"), max_length=500, blank=True)
+    consent_to_contact = models.BooleanField(_("may be contacted"), default=False)
+    public_name = models.BooleanField(_("name may be shown"), default=False)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    # Each confirmation email carries a new nonce: a link is good once, and only the latest one sent.
+    confirmation_nonce = models.CharField(max_length=32, editable=False, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SupporterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "email_key"], name="one_supporter_per_address_per_campaign")
+        ]
+
+    def __str__(self) -> str:
+        return f"supporter {self.pk} of campaign {self.campaign_id}"
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        """The form of an address two sign-ups are compared by."""
+        return unicodedata.normalize("NFKC", email).strip().casefold()
+
+    @property
+    def zip_area(self) -> str:
+        """The ZIP code's first three digits: the area a letter counts supporters by, never the full code."""
+        return self.zip_code[:3]
+
+
+class CampaignLetter(models.Model):
+    """A campaign's letter as recorded in the tracker: at a milestone (its supporter count) or at the end (None)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="campaign_letters")
+    letter = models.OneToOneField(Letter, on_delete=models.CASCADE, related_name="campaign_letter")
+    milestone = models.PositiveIntegerField(_("milestone"), null=True, blank=True)
+    supporters = models.PositiveIntegerField(_("supporters counted"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("campaign letter")
+        verbose_name_plural = _("campaign letters")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "milestone"], name="one_letter_per_campaign_milestone"),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=models.Q(milestone__isnull=True), name="one_final_letter_per_campaign"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"letter of campaign {self.campaign_id} at {self.milestone or 'the end'}"

@@ -133,3 +133,38 @@ def answer_notice(letter: Letter, contact_id: int) -> EmailMessage | None:
             "state_url": settings.SITE_URL + reverse("jurisdiction", args=[letter.jurisdiction.code]),
         },
     )
+
+
+def campaign_confirmation(supporter_id: int) -> EmailMessage | None:
+    """The link that confirms a campaign sign-up (no unsubscribe: it is the one message a sign-up gets unasked).
+
+    None when the supporter confirmed meanwhile (the link would only be refused) or the row is gone.
+    """
+    from compliance import campaigns
+    from compliance.models import Supporter
+
+    supporter = (
+        Supporter.objects.select_related("campaign__jurisdiction")
+        .filter(pk=supporter_id, confirmed_at__isnull=True)
+        .first()
+    )
+    if supporter is None:
+        return None
+    confirm_url = settings.SITE_URL + reverse("campaign-confirm", args=[campaigns.confirmation_token(supporter)])
+    with translation.override(supporter.language):
+        text = render_to_string(
+            "emails/campaign_confirm.txt",
+            {
+                "supporter": supporter,
+                "campaign": supporter.campaign,
+                "confirm_url": confirm_url,
+                "hours": settings.CAMPAIGN_CONFIRMATION_MAX_AGE // 3600,
+            },
+        )
+    subject, _, body = text.strip().partition("\n")
+    return EmailMessage(
+        subject=subject.strip(),
+        body=body.strip() + "\n",
+        to=[supporter.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )

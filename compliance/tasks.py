@@ -183,3 +183,11 @@ def read_stored_photos(*, again: bool = False, queue: bool = False, limit: int |
         else:
             counts["read"] += 1
     return counts
+
+
+@task()
+def send_campaign_confirmation(supporter_id: int, attempt: int = 1) -> str:
+    """Send a campaign supporter the link that confirms their address."""
+    return _send(
+        notifications.campaign_confirmation(supporter_id), send_campaign_confirmation, supporter_id, attempt=attempt
+    )

@@ -4,6 +4,7 @@ import compliance.converters  # noqa: F401 - registers the <code:…> and <recei
 from compliance.views import (
     app,
     basemap,
+    campaigns,
     feeds,
     laws,
     letters,
@@ -39,6 +40,10 @@ urlpatterns = [
     path("reports/<code:code>.pdf", reports.report_pdf, name="report-pdf"),
     path("reports/<code:code>.csv", reports.report_csv, name="report-csv"),
     path("reports/<code:code>.geojson", reports.report_geojson, name="report-geojson"),
+    path("campaigns/<code:code>/", campaigns.campaign_page, name="campaign"),
+    path("campaigns/<code:code>/open/", campaigns.open_page, name="campaign-open"),
+    path("campaigns/<code:code>/supporters.csv", campaigns.supporters_csv, name="campaign-supporters-csv"),
+    path("campaigns/confirm/<str:token>/", campaigns.confirm_page, name="campaign-confirm"),
     path("letters/", letters.tracker_page, name="letters"),
     path("letters/<uuid:public_id>/", letters.letter_page, name="letter"),
     path("letters/<uuid:public_id>.docx", letters.letter_docx, name="letter-docx"),

@@ -33,7 +33,7 @@ class LetterKindField(serializers.ChoiceField):
     """Letter.Kind, documented without an OpenAPI enum: one named "Kind" would collide with Jurisdiction.kind's."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=Letter.Kind.choices, **kwargs)
+        super().__init__(choices=Letter.Kind.writable(), **kwargs)
 
 
 # --- input ---

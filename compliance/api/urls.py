@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.api import errors, letters, missions, moderation, views, webhooks
+from compliance.api import campaigns, errors, letters, missions, moderation, views, webhooks
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
@@ -33,6 +33,9 @@ urlpatterns = [
     path("missions/<code:code>/", missions.JurisdictionSample.as_view(), name="api-mission"),
     path("letters/", letters.LetterListCreate.as_view(), name="api-letters"),
     path("letters/<uuid:public_id>/", letters.LetterDetail.as_view(), name="api-letter"),
+    path("campaigns/", campaigns.CampaignCreate.as_view(), name="api-campaigns"),
+    path("campaigns/<code:code>/", campaigns.CampaignDetail.as_view(), name="api-campaign"),
+    path("campaigns/<code:code>/supporters/", campaigns.Supporters.as_view(), name="api-campaign-supporters"),
     path("webhooks/", webhooks.EndpointList.as_view(), name="api-webhooks"),
     path("webhooks/<int:pk>/", webhooks.EndpointDetail.as_view(), name="api-webhook"),
     path("webhooks/<int:pk>/deliveries/", webhooks.EndpointDeliveries.as_view(), name="api-webhook-deliveries"),

@@ -86,7 +86,7 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
             "jurisdictions": [
                 (jurisdiction, letters.suggested_kind(board[jurisdiction.code])) for jurisdiction in addressable
             ],
-            "kinds": Letter.Kind.choices,
+            "kinds": Letter.Kind.writable(),
             "statuses": Letter.Outreach.choices,
             "form": form_values,
             "errors": errors,

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from compliance import missions, outreach, roles, scoreboard, scoring
+from compliance import campaigns, missions, outreach, roles, scoreboard, scoring
 from compliance.forms import SettleDisputeForm
 from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, SignStatus, Venue, VenueType
 
@@ -45,6 +45,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "jurisdictions": figures["jurisdictions"],
         "statusLabels": status_labels,
         "venueTypeNames": dict(VenueType.objects.values_list("slug", "name")),
+        "campaigns": campaigns.open_campaigns_by_code(),
     }
     return render(
         request,
@@ -78,6 +79,7 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             "jurisdiction": jurisdiction,
             "law": jurisdiction.current_law(),
             "ag_office": getattr(jurisdiction, "ag_office", None),
+            **campaigns.page_context(jurisdiction),
             "compliance": figures.data["jurisdictions"][jurisdiction.code],
             "venue_type_names": VenueType.objects.local_names(),
             "trend": scoreboard.trend(jurisdiction),

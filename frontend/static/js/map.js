@@ -103,6 +103,14 @@
     });
     $("panel-table").hidden = entry.by_venue_type.length === 0;
     $("panel-link").href = "/j/" + encodeURIComponent(code) + "/";
+    var campaign = (config.campaigns || {})[code];
+    $("panel-campaign").hidden = !campaign;
+    if (campaign) {
+      var link = $("panel-campaign").querySelector("a");
+      link.href = campaign.url;
+      link.textContent = gettext("Tell the Attorney General") + " · " +
+        interpolate(ngettext("%s supporter", "%s supporters", campaign.supporters), [campaign.supporters]);
+    }
   }
   $("panel-close").addEventListener("click", function () { $("state-panel").hidden = true; });
 
