@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 from tests import images
 from tests.vector_tiles import world_archive
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 WATER = (0x80, 0xDE, 0xEA)  # protomaps-leaflet's "light" flavour
 

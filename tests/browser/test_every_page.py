@@ -19,7 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from tests import images
 from tests.browser.conftest import World, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 LANGUAGES = {"en": "en-US", "es": "es-US"}
