@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,3 +148,14 @@ def sign_in(context, live_server_url: str, user) -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server_url}])
+
+
+def wait_until(page, expression: str, *, timeout_s: float = 20) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's wait_for_function evaluates a string with eval()
+    inside the page while it polls, which SignWatch's CSP (no 'unsafe-eval') rightly refuses; page.evaluate is not
+    subject to the page's CSP."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s} s: {expression}")
+        page.wait_for_timeout(100)

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from compliance import roles
 from compliance.models import Observation, SignReading
 from tests import sign_photos
+from tests.browser.conftest import wait_until
 from tests.test_observations import AUSTIN, at, post
 
 pytestmark = pytest.mark.browser
@@ -34,7 +35,7 @@ def test_moderator_sees_the_reading_beside_the_photo_and_confirms_its_suggestion
     desk.fill("input[name=password]", "a-long-test-password")
     desk.click("main button[type=submit]")
     desk.wait_for_selector("#item:not([hidden])")
-    desk.wait_for_function("document.querySelector('#item-photos img').naturalWidth > 0")
+    wait_until(desk, "document.querySelector('#item-photos img')?.naturalWidth > 0")
 
     assert desk.inner_text("#reading-verdict") == "Hotline number found"
     facts = desk.inner_text("#reading-facts")

@@ -9,6 +9,7 @@ from playwright.sync_api import BrowserContext, Page
 from compliance import roles
 from compliance.models import Observation
 from tests import images
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -79,7 +80,7 @@ def test_volunteer_reports_on_a_phone_and_the_moderator_approves(live_server, co
     desk.wait_for_url("**/moderate/")
     desk.wait_for_selector("#item:not([hidden])")
     assert "Truck" in desk.inner_text("#item-title")
-    desk.wait_for_function("document.querySelector('#item-photos img').naturalWidth > 0")
+    wait_until(desk, "document.querySelector('#item-photos img')?.naturalWidth > 0")
     screenshot(desk, "moderate")
     desk.keyboard.press("a")
     desk.wait_for_selector("#queue-empty:not([hidden])")
