@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from compliance import registry  # the fields a published law row carries, listed once
 from compliance.models import (
     AGOffice,
     CoveredVenueType,
@@ -195,28 +196,7 @@ def _load_laws(
             "effective_from": _date(row["effective_from"]),
             "effective_to": _date(row["effective_to"]),
             "last_verified": _date(row["last_verified"]),
-            **{
-                name: row[name]
-                for name in (
-                    "status",
-                    "scope",
-                    "title",
-                    "citations",
-                    "session_law_citations",
-                    "enacted_year",
-                    "required_languages",
-                    "national_hotline_required",
-                    "text_line_required",
-                    "required_content",
-                    "size_and_font",
-                    "placement",
-                    "penalty",
-                    "penalty_amounts",
-                    "enforcing_agency",
-                    "confidence",
-                    "notes",
-                )
-            },
+            **{name: row[name] for name in registry.LAW_FIELDS},
         }
         law = _upsert(PostingLaw, {"reference_key": row["key"]}, values, summary, reason)
         coverage = [
