@@ -9,7 +9,7 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from compliance import checks, scoreboard, webhooks  # noqa: F401 - checks registers the deployment checks
+        from compliance import checks, scoreboard, tallies, webhooks  # noqa: F401 - checks registers the deployment checks
         from compliance.models import (
             AGOffice,
             CoveredVenueType,
@@ -18,6 +18,7 @@ class ComplianceConfig(AppConfig):
             Letter,
             PostingLaw,
             SignRequirement,
+            Venue,
         )
 
         # The figures, reports and signs quote the law data (and reports list letters and their answers): an edit in
@@ -30,4 +31,8 @@ class ComplianceConfig(AppConfig):
             sender=SignRequirement.venue_types.through,
             dispatch_uid="scoreboard-SignRequirement-venue-types",
         )
+        # Which law was in force on a report's day decides the count it falls in (compliance/tallies.py).
+        post_save.connect(tallies.forget_on_law_change, sender=PostingLaw, dispatch_uid="tallies-law-saved")
+        post_delete.connect(tallies.forget_on_law_change, sender=PostingLaw, dispatch_uid="tallies-law-deleted")
+        post_delete.connect(tallies.forget_on_venue_delete, sender=Venue, dispatch_uid="tallies-venue-deleted")
         post_save.connect(webhooks.law_changed, sender=PostingLaw, dispatch_uid="webhooks-law-changed")

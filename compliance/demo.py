@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from compliance import geo, laws, scoreboard
+from compliance import bulk, geo, laws, scoreboard, tallies
 from compliance.models import Jurisdiction, Observation, PostingLaw, SignStatus, Venue, VenueCluster, VenueType
 
 DEFAULT_VENUES = 1_500
@@ -125,14 +125,15 @@ def _venue_batches(
 
 
 def load(*, venues: int = DEFAULT_VENUES, observations_per_venue: float = 3.0, seed: int = 2026) -> DemoSummary:
-    """Bulk-insert synthetic venues with their approved observations, then recount the map clusters."""
+    """Bulk-insert synthetic venues with their approved observations (COPY on PostgreSQL), then recount the map
+    clusters; the figures recount on their next build."""
     rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
     today = timezone.localdate()
     now = timezone.now()
     venue_count = observation_count = 0
     for batch in _venue_batches(rng, venues, observations_per_venue, today):
         with transaction.atomic():
-            Venue.objects.bulk_create([venue for venue, _ in batch], batch_size=BATCH)
+            bulk.insert([venue for venue, _ in batch], batch_size=BATCH)
             rows = [
                 Observation(
                     venue=venue,
@@ -149,10 +150,11 @@ def load(*, venues: int = DEFAULT_VENUES, observations_per_venue: float = 3.0, s
                 for venue, history in batch
                 for status, observed_on in history
             ]
-            Observation.objects.bulk_create(rows, batch_size=BATCH)
+            bulk.insert(rows, batch_size=BATCH)
         venue_count += len(batch)
         observation_count += len(rows)
     clusters = VenueCluster.objects.rebuild()
+    tallies.forget()
     scoreboard.invalidate()
     return DemoSummary(venue_count, observation_count, clusters)
 
@@ -163,5 +165,6 @@ def clear() -> int:
     Observation.objects.filter(is_demo=True).delete()
     removed, _ = Venue.objects.filter(is_demo=True).delete()
     VenueCluster.objects.rebuild()
+    tallies.forget()
     scoreboard.invalidate()
     return removed

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 
-from compliance import geo, scoreboard
+from compliance import geo, scoreboard, tallies
 from compliance.models import FrameImport, Jurisdiction, SampledVenue, Venue, VenueCluster, VenueType
 from compliance.osm import Feature
 
@@ -91,6 +91,8 @@ def import_features(
         Venue.objects.in_frame().filter(jurisdiction_id__in=scope).exclude(frame_import=run).update(closed_on=run.as_of)
     )
     if summary.updated or summary.reopened or summary.closed:
+        # A venue with a report that changed type or state counts elsewhere now: recount the jurisdictions seen.
+        tallies.forget(seen_in | scope)
         scoreboard.invalidate()  # a moved or closed venue with a report can change a jurisdiction's figures
     run.finished_at = timezone.now()
     run.counts = summary.as_dict()

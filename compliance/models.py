@@ -530,7 +530,14 @@ class Venue(models.Model):
         return f"https://www.openstreetmap.org/{self.get_osm_type_display()}/{self.osm_id}" if self.is_frame else ""
 
     def refresh_current_status(self) -> None:
-        """Set the venue's status, date and photo from its latest approved observation; keep map clusters in step."""
+        """Set the venue's status, date and photo from its latest approved observation; keep map clusters and the
+        jurisdiction's tally in step."""
+        from compliance import tallies
+
+        with tallies.changing(self):
+            self._refresh_current_status()
+
+    def _refresh_current_status(self) -> None:
         latest = (
             self.observations.approved()
             .order_by("-observed_on", "-created_at", "-pk")
@@ -904,6 +911,27 @@ class VenueCluster(models.Model):
 
     def __str__(self) -> str:
         return f"level {self.level} cell {self.cell}: {self.venues} {self.status}"
+
+
+class JurisdictionTally(models.Model):
+    """A jurisdiction's fresh public venues folded into the few counts its figures read (compliance/tallies.py)."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.CASCADE, related_name="tally", verbose_name=_("jurisdiction")
+    )
+    # The day the counts are for; None until (re)counted. The freshness window moves daily, so a tally of another
+    # day is recounted before use.
+    day = models.DateField(_("counted for"), null=True, blank=True)
+    # "venue type|status|disputed 0/1|law id or 0" -> [a member's report date, venues]
+    counts = models.JSONField(_("counts"), default=dict)
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("jurisdiction tally")
+        verbose_name_plural = _("jurisdiction tallies")
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} on {self.day}: {len(self.counts)} counts"
 
 
 # --- evidence for action: AG office accounts and letters ---

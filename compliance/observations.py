@@ -504,7 +504,9 @@ def _decide(
     moderation.answer_second_opinions(decided, moderator=moderator, action=action)
     moderation.update_trust_after(decided)
     if approve:
-        for venue in {observation.venue_id: observation.venue for observation in decided}.values():
+        venues = {observation.venue_id: observation.venue for observation in decided}.values()
+        # In one order for every decision, so two bulk decisions never wait on each other's jurisdiction tallies.
+        for venue in sorted(venues, key=lambda venue: (venue.jurisdiction_id, venue.pk)):
             venue.refresh_current_status()
         for observation in decided:
             webhooks.report_approved(observation)

@@ -10,21 +10,20 @@ from __future__ import annotations
 import datetime
 import hashlib
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from django.core.cache import cache
-from django.db.models import Count
 from django.utils import timezone
 
-from compliance import laws, scoring
+from compliance import laws, scoring, tallies
 from compliance.models import Jurisdiction, PostingLaw, Venue
 
-FRESHNESS_DAYS = 730
+FRESHNESS_DAYS = tallies.FRESHNESS_DAYS  # two years: older reports say little about the wall today
 MIN_N = 10
 _GENERATION_KEY = "scoreboard:generation"
+_LAST_GOOD_KEY = "scoreboard:last-good"
 
 
 @dataclass(frozen=True)
@@ -77,14 +76,38 @@ def current(today: datetime.date | None = None) -> Scoreboard:
         return board
     cached = cache.get(key)
     if cached is None:
+        last_good = _last_good_while_recounting(key, today)
+        if last_good is not None:
+            return last_good
         board = _serialise(build(today))
         cache.set(key, (board.body, board.etag), timeout=24 * 3600)
+        cache.set(_LAST_GOOD_KEY, (board.body, board.etag), timeout=None)
     else:
         body, etag = cached
         board = Scoreboard(data=orjson.loads(body), body=body, etag=etag)
     _local.clear()
     _local[key] = board
     return board
+
+
+def _last_good_while_recounting(key: str, today: datetime.date) -> Scoreboard | None:
+    """With a background worker, a recount from the venues (a new day, a law's dates edited, a bulk load) runs
+    there, and requests meanwhile get the last figures built; None when the figures are cheap to build here.
+
+    After a moderation only its jurisdiction's tally changed, which costs no recount: those figures are built at
+    once, so a volunteer sees an approved report counted straight away.
+    """
+    from compliance import tasks  # tasks imports modules that import this one
+
+    if not tasks.in_background() or not tallies.stale(today):
+        return None
+    last = cache.get(_LAST_GOOD_KEY)
+    if last is None:  # nothing built yet on this deployment: build it here, once
+        return None
+    if cache.add(f"{key}:queued", True, timeout=10 * 60):
+        tasks.rebuild_scoreboard.enqueue()
+    body, etag = last
+    return Scoreboard(data=orjson.loads(body), body=body, etag=etag)
 
 
 def _serialise(data: dict[str, Any]) -> Scoreboard:
@@ -110,30 +133,12 @@ def law_periods(rows: list[PostingLaw]) -> list[scoring.LawPeriod]:
 
 
 def build(today: datetime.date) -> dict[str, Any]:
-    """Score every jurisdiction from the stored latest status of each public venue (disputed ones aside)."""
-    since = today - datetime.timedelta(days=FRESHNESS_DAYS)
-    counts: dict[int, list[scoring.VenueCount]] = defaultdict(list)
-    fresh = Venue.objects.public().filter(status_observed_on__gte=since, status_observed_on__lte=today)
-    disputed = dict(
-        fresh.filter(disputed=True)
-        .values("jurisdiction_id")
-        .annotate(venues=Count("pk"))
-        .values_list("jurisdiction_id", "venues")
-        .order_by()
-    )
-    rows = (
-        fresh.filter(disputed=False)
-        .values("jurisdiction_id", "venue_type__slug", "current_status", "status_observed_on")
-        .annotate(venues=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        observed_on = row["status_observed_on"]
-        if observed_on is None:  # excluded by the filter above; this keeps the type checker informed
-            continue
-        counts[row["jurisdiction_id"]].append(
-            scoring.VenueCount(row["venue_type__slug"], row["current_status"], observed_on, row["venues"])
-        )
+    """Score every jurisdiction from its tally of fresh public venues (disputed ones aside).
+
+    A moderation keeps its jurisdiction's tally current (tallies.changing), so this reads a few dozen counts per
+    jurisdiction however many venues there are; only a tally not yet counted today is recounted from the venues.
+    """
+    tallied = tallies.current(today)
     from compliance import missions  # missions records draws through this module: import it late
 
     samples = missions.current_summaries(today)
@@ -141,16 +146,15 @@ def build(today: datetime.date) -> dict[str, Any]:
     for jurisdiction in Jurisdiction.objects.with_current_law().order_by("code"):
         periods = law_periods(list(jurisdiction.laws.all()))
         law = jurisdiction.current_law(today)
-        score = scoring.evaluate(
-            counts.get(jurisdiction.pk, []), periods, today=today, freshness_days=FRESHNESS_DAYS, min_n=MIN_N
-        )
+        counts = tallied.get(jurisdiction.pk, tallies.Counts([], 0))
+        score = scoring.evaluate(counts.venues, periods, today=today, freshness_days=FRESHNESS_DAYS, min_n=MIN_N)
         jurisdictions[jurisdiction.code] = {
             "name": jurisdiction.name,
             "law_verified": bool(law and laws.is_verified(law)),
             "citation": laws.citation_to_print(law) if law else "",
             **scoring.as_dict(score),
             # Left out of every figure above until a later visit or a moderator settles them (disputes.py).
-            "disputed_venues": disputed.get(jurisdiction.pk, 0),
+            "disputed_venues": counts.disputed,
             **design_based(samples.get(jurisdiction.code)),
         }
     return {

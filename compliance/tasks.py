@@ -1,7 +1,8 @@
 """Background work (django-tasks): inline with the immediate backend, in `manage.py db_worker` with the database one.
 
 Reading each stored photo's sign after intake (never in the request: with the immediate backend the task runs once
-the submission has committed), webhook deliveries and their retries, and emails to volunteers.
+the submission has committed), webhook deliveries and their retries, emails to volunteers, and the recount of
+the figures on a new day or after a bulk change (compliance/tallies.py).
 """
 
 from __future__ import annotations
@@ -15,13 +16,24 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import default_task_backend, task
 from django_tasks.base import Task
 
-from compliance import laws, notifications, ocr, signreading, webhooks
+from compliance import laws, notifications, ocr, scoreboard, signreading, webhooks
 from compliance.models import Letter, Observation, Photo, PostingLaw, SignReading, WebhookDelivery
 
 logger = logging.getLogger(__name__)
+
+
+def in_background() -> bool:
+    """Whether tasks run in a separate worker (the database backend) rather than inline, in the request."""
+    return bool(default_task_backend.supports_defer)
+
+
+@task()
+def rebuild_scoreboard() -> str:
+    """Recount what needs recounting and build today's figures, so requests stop serving the last good copy."""
+    return scoreboard.current().etag
 
 
 @task()
