@@ -93,30 +93,57 @@ def _history(
     return history
 
 
+VENUE_FIELDS = (
+    "venue_type_id",
+    "name",
+    "latitude",
+    "longitude",
+    "jurisdiction_id",
+    "tile_key",
+    "current_status",
+    "status_observed_on",
+    "is_demo",
+)
+OBSERVATION_FIELDS = (
+    "venue_id",
+    "sign_status",
+    "observed_on",
+    "captured_latitude",
+    "captured_longitude",
+    "location_source",
+    "review_status",
+    "receipt",
+    "published_at",
+    "is_demo",
+)
+
+VenueRow = tuple[int, str, float, float, int, int, str, datetime.date, bool]
+
+
 def _venue_batches(
     rng: random.Random, venues: int, observations_per_venue: float, today: datetime.date
-) -> Iterator[list[tuple[Venue, list[tuple[str, datetime.date]]]]]:
+) -> Iterator[list[tuple[VenueRow, list[tuple[str, datetime.date]]]]]:
     plan = _plan(rng)
     bounds = _bounds()
-    batch: list[tuple[Venue, list[tuple[str, datetime.date]]]] = []
+    batch: list[tuple[VenueRow, list[tuple[str, datetime.date]]]] = []
     for number in range(venues):
         jurisdiction, types, posted_share = plan[number % len(plan)]
         venue_type = rng.choice(types)
         lat, lon = _random_point(rng, jurisdiction.code, bounds[jurisdiction.code])
         history = _history(rng, observations_per_venue, posted_share, today)
         latest_status, latest_date = history[-1]
-        venue = Venue(
-            venue_type=venue_type,
-            name=f"Demo {venue_type.name} {number + 1}",
-            latitude=lat,
-            longitude=lon,
-            jurisdiction=jurisdiction,
-            tile_key=geo.tile_key(lat, lon),
-            current_status=latest_status,
-            status_observed_on=latest_date,
-            is_demo=True,
+        row = (
+            venue_type.pk,
+            f"Demo {venue_type.name} {number + 1}",
+            lat,
+            lon,
+            jurisdiction.pk,
+            geo.tile_key(lat, lon),
+            latest_status,
+            latest_date,
+            True,
         )
-        batch.append((venue, history))
+        batch.append((row, history))
         if len(batch) >= BATCH // max(1, int(observations_per_venue)):
             yield batch
             batch = []
@@ -131,26 +158,16 @@ def load(*, venues: int = DEFAULT_VENUES, observations_per_venue: float = 3.0, s
     today = timezone.localdate()
     now = timezone.now()
     venue_count = observation_count = 0
+    device, approved = str(Observation.LocationSource.DEVICE), str(Observation.ReviewStatus.APPROVED)
     for batch in _venue_batches(rng, venues, observations_per_venue, today):
         with transaction.atomic():
-            bulk.insert([venue for venue, _ in batch], batch_size=BATCH)
+            keys = bulk.insert_rows(Venue, VENUE_FIELDS, [row for row, _ in batch])
             rows = [
-                Observation(
-                    venue=venue,
-                    sign_status=status,
-                    observed_on=observed_on,
-                    captured_latitude=venue.latitude,
-                    captured_longitude=venue.longitude,
-                    location_source=Observation.LocationSource.DEVICE,
-                    review_status=Observation.ReviewStatus.APPROVED,
-                    receipt=secrets.token_urlsafe(24),
-                    published_at=now,
-                    is_demo=True,
-                )
-                for venue, history in batch
+                (key, status, observed_on, row[2], row[3], device, approved, secrets.token_urlsafe(24), now, True)
+                for key, (row, history) in zip(keys, batch, strict=True)
                 for status, observed_on in history
             ]
-            bulk.insert(rows, batch_size=BATCH)
+            bulk.insert_rows(Observation, OBSERVATION_FIELDS, rows)
         venue_count += len(batch)
         observation_count += len(rows)
     clusters = VenueCluster.objects.rebuild()

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -850,42 +850,44 @@ class VenueClusterQuerySet(models.QuerySet["VenueCluster"]):
 
     @transaction.atomic
     def rebuild(self) -> int:
-        """Recount every cell from the venues (after a bulk load); returns the number of rows written."""
+        """Recount every cell from the venues (after a bulk load); returns the number of rows written.
+
+        Each level is counted by the database in one INSERT ... SELECT: no row passes through Python, which at ten
+        million observations is the difference between seconds and many minutes.
+        """
         from compliance import geo
 
         self.all().delete()
-        written = 0
         public = Venue.objects.public()
+        table = connection.ops.quote_name(VenueCluster._meta.db_table)
+        columns = ", ".join(
+            connection.ops.quote_name(VenueCluster._meta.get_field(name).column)
+            for name in ("level", "cell", "venue_type_key", "status", "venues", "latitude_sum", "longitude_sum")
+        )
+        written = 0
         for level in CLUSTER_LEVELS:
             cell = models.ExpressionWrapper(
                 models.F("tile_key") / geo.cell_divisor(level), output_field=models.BigIntegerField()
             )
             for grouping in (None, "venue_type_id"):
-                fields = ["cell", "current_status"] + ([grouping] if grouping else [])
+                venue_type_key = models.F(grouping) if grouping else models.Value(ALL_VENUE_TYPES)
                 rows = (
-                    public.annotate(cell=cell)
-                    .values(*fields)
+                    public.annotate(cell=cell, type_key=venue_type_key, status=models.F("current_status"))
+                    .values("cell", "type_key", "status")
                     .annotate(
+                        level=models.Value(level),
                         venues=models.Count("pk"),
                         latitude_sum=models.Sum("latitude"),
                         longitude_sum=models.Sum("longitude"),
                     )
+                    # In the order of the INSERT's columns: Django 5.2 keeps the order values_list names.
+                    .values_list("level", "cell", "type_key", "status", "venues", "latitude_sum", "longitude_sum")
                     .order_by()
                 )
-                batch = [
-                    VenueCluster(
-                        level=level,
-                        cell=row["cell"],
-                        venue_type_key=row[grouping] if grouping else ALL_VENUE_TYPES,
-                        status=row["current_status"],
-                        venues=row["venues"],
-                        latitude_sum=row["latitude_sum"],
-                        longitude_sum=row["longitude_sum"],
-                    )
-                    for row in rows.iterator(chunk_size=5000)
-                ]
-                VenueCluster.objects.bulk_create(batch, batch_size=2000)
-                written += len(batch)
+                select, params = rows.query.sql_with_params()
+                with connection.cursor() as cursor:
+                    cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+                    written += cursor.rowcount
         return written
 
 

@@ -12,44 +12,57 @@ from compliance import bulk, demo, geo, scoreboard
 from compliance.models import Jurisdiction, Observation, Venue, VenueCluster, VenueType
 
 
-def test_bulk_insert_sets_keys_defaults_and_leaves_the_sequence_ahead(db):
+def test_rows_get_keys_defaults_and_leave_the_sequence_ahead(db):
     texas = Jurisdiction.objects.get(code="TX")
     station = VenueType.objects.get(slug="bus_station")
-    venues = [
-        Venue(
-            venue_type=station,
-            name=f"Station {n}",
-            latitude=30.2 + n / 1000,
-            longitude=-97.7,
-            jurisdiction=texas,
-            tile_key=geo.tile_key(30.2 + n / 1000, -97.7),
-        )
-        for n in range(7)
-    ]
-    bulk.insert(venues)
-    assert all(venue.pk for venue in venues)
-    rows = [
-        Observation(
-            venue=venue,
-            sign_status="posted",
-            observed_on=timezone.localdate() - datetime.timedelta(days=n),
-            captured_latitude=venue.latitude,
-            captured_longitude=venue.longitude,
-            location_source="device",
-            review_status="approved",
-            receipt=uuid.uuid4().hex,
-            published_at=timezone.now(),
-            notes='a "quoted"\ttab\nand\\backslash',
-        )
-        for n, venue in enumerate(venues)
-    ]
-    bulk.insert(rows)
-    stored = Observation.objects.get(pk=rows[3].pk)
-    assert stored.venue_id == venues[3].pk
-    assert stored.notes == 'a "quoted"\ttab\nand\\backslash'
-    assert stored.deficiencies == [] and stored.flags == []  # Python-side defaults, written out
+    points = [(30.2 + n / 1000, -97.7) for n in range(7)]
+    venue_keys = bulk.insert_rows(
+        Venue,
+        ("venue_type_id", "name", "latitude", "longitude", "jurisdiction_id", "tile_key"),
+        [
+            (station.pk, f"Station {n}", lat, lon, texas.pk, geo.tile_key(lat, lon))
+            for n, (lat, lon) in enumerate(points)
+        ],
+    )
+    assert list(Venue.objects.order_by("pk").values_list("pk", flat=True)) == list(venue_keys)
+    today = timezone.localdate()
+    note = 'a "quoted"\ttab\nand\\backslash, a comma'
+    observation_keys = bulk.insert_rows(
+        Observation,
+        (
+            "venue_id",
+            "sign_status",
+            "observed_on",
+            "captured_latitude",
+            "captured_longitude",
+            "location_source",
+            "review_status",
+            "receipt",
+            "published_at",
+            "notes",
+        ),
+        [
+            (
+                key,
+                "posted",
+                today - datetime.timedelta(days=n),
+                *points[n],
+                "device",
+                "approved",
+                uuid.uuid4().hex,
+                timezone.now(),
+                note,
+            )
+            for n, key in enumerate(venue_keys)
+        ],
+    )
+    stored = Observation.objects.get(pk=observation_keys[3])
+    assert stored.venue_id == venue_keys[3] and stored.venue.name == "Station 3"
+    assert stored.notes == note and stored.observed_on == today - datetime.timedelta(days=3)
+    assert stored.deficiencies == [] and stored.flags == []  # defaults of JSON fields, written out
     assert isinstance(stored.public_id, uuid.UUID) and stored.created_at is not None
-    assert len({row.public_id for row in Observation.objects.all()}) == 7
+    assert len(set(Observation.objects.values_list("public_id", flat=True))) == 7  # one fresh UUID per row
+    assert Venue.objects.get(pk=venue_keys[0]).current_status == ""
     # The ORM's next row takes a key after the loaded ones.
     later = Venue.objects.create(
         venue_type=station, latitude=30.0, longitude=-97.0, jurisdiction=texas, tile_key=geo.tile_key(30.0, -97.0)
