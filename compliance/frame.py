@@ -90,10 +90,10 @@ def import_features(
     summary.closed = (
         Venue.objects.in_frame().filter(jurisdiction_id__in=scope).exclude(frame_import=run).update(closed_on=run.as_of)
     )
-    if summary.updated or summary.reopened or summary.closed:
+    if summary.created or summary.updated or summary.reopened or summary.closed:
         # A venue with a report that changed type or state counts elsewhere now: recount the jurisdictions seen.
         tallies.forget(seen_in | scope)
-        scoreboard.invalidate()  # a moved or closed venue with a report can change a jurisdiction's figures
+        scoreboard.invalidate()  # the figures and the frame's coverage changed
     run.finished_at = timezone.now()
     run.counts = summary.as_dict()
     run.save(update_fields=["as_of", "finished_at", "counts"])
@@ -195,6 +195,23 @@ class StratumCoverage:
         }
 
 
+def _frame_counts(
+    jurisdiction: Jurisdiction, slugs: list[str], since: datetime.date, today: datetime.date
+) -> tuple[Counter[str], Counter[str]]:
+    """Frame venues per venue type, and those with an approved report between since and today."""
+    frame = Venue.objects.in_frame().filter(jurisdiction=jurisdiction, venue_type__slug__in=slugs)
+    totals = Counter(dict(frame.values_list("venue_type__slug").annotate(n=models.Count("pk")).order_by()))
+    observed = Counter(
+        dict(
+            frame.filter(status_observed_on__gte=since, status_observed_on__lte=today)
+            .values_list("venue_type__slug")
+            .annotate(n=models.Count("pk"))
+            .order_by()
+        )
+    )
+    return totals, observed
+
+
 def coverage(
     jurisdiction: Jurisdiction, *, freshness_days: int, today: datetime.date | None = None
 ) -> list[StratumCoverage]:
@@ -204,16 +221,10 @@ def coverage(
     covered = list(law.coverage.select_related("venue_type")) if law is not None else []
     if not covered:
         return []
-    since = today - datetime.timedelta(days=freshness_days)
-    frame = Venue.objects.in_frame().filter(jurisdiction=jurisdiction, venue_type__in=[c.venue_type for c in covered])
-    totals = Counter(dict(frame.values_list("venue_type__slug").annotate(n=models.Count("pk")).order_by()))
-    observed = Counter(
-        dict(
-            frame.filter(status_observed_on__gte=since, status_observed_on__lte=today)
-            .values_list("venue_type__slug")
-            .annotate(n=models.Count("pk"))
-            .order_by()
-        )
+    slugs = sorted(c.venue_type.slug for c in covered)
+    totals, observed = scoreboard.remembered(
+        f"frame-coverage:{jurisdiction.pk}:{','.join(slugs)}:{freshness_days}:{today.isoformat()}",
+        lambda: _frame_counts(jurisdiction, slugs, today - datetime.timedelta(days=freshness_days), today),
     )
     return [
         StratumCoverage(

@@ -104,7 +104,16 @@ def update_trust_after(decided: Iterable[Observation]) -> None:
 
 
 def measured_accuracy(jurisdiction: Jurisdiction | None = None) -> trust.AuditFigures:
-    """Reports approved without review, audits decided, audits rejected (all time; one jurisdiction if given)."""
+    """Reports approved without review, audits decided, audits rejected (all time; one jurisdiction if given).
+
+    Counts every report: remembered until the data changes (every decision changes the figures' stamp).
+    """
+    return scoreboard.remembered(
+        f"audit:{jurisdiction.pk if jurisdiction else 'all'}", lambda: _measured_accuracy(jurisdiction)
+    )
+
+
+def _measured_accuracy(jurisdiction: Jurisdiction | None) -> trust.AuditFigures:
     reports = Observation.objects.exclude(review_route=Observation.ReviewRoute.QUEUE)
     if jurisdiction is not None:
         reports = reports.filter(venue__jurisdiction=jurisdiction)

@@ -135,7 +135,7 @@ class Submission:
     email: str = ""
     language: str = "en"
     # A digest of everything the client sent (fields and photo bytes): a resend with the key must match it.
-    request_digest: str = ""
+    request_digest: str = ""  # of the request body, the multipart boundary left out (compliance/resends.py)
 
 
 @dataclass
@@ -236,15 +236,9 @@ def idempotency_digest(key: str, submitter: User | None) -> str:
     return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
 
 
-def request_digest(fields: Sequence[tuple[str, str]], file_sha256s: Sequence[str]) -> str:
-    """A digest of a request's content: its fields (in any order) and the SHA-256 of each of its files (in order)."""
-    digest = hashlib.sha256()
-    for name, value in sorted(fields):
-        digest.update(hashlib.sha256(f"{name}={value}".encode()).digest())
-    digest.update(b"\x00files")
-    for file_sha256 in file_sha256s:
-        digest.update(file_sha256.encode())
-    return digest.hexdigest()
+def is_recorded(key: str, submitter: User | None) -> bool:
+    """Whether an Idempotency-Key already made a report (then the request is checked and answered by repeated())."""
+    return Observation.objects.filter(idempotency_key=idempotency_digest(key, submitter)).exists()
 
 
 def repeated(key: str, submitter: User | None, request: str) -> Observation | None:

@@ -213,6 +213,15 @@ def build(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> 
     public = Venue.objects.public().filter(jurisdiction=jurisdiction)
     fresh_since = datetime.date.fromisoformat(compliance["fresh_since"])
     with_photo = public.filter(latest_photo__isnull=False, status_observed_on__gte=fresh_since)
+    # Counting a state's venues reads all of them: remembered until the data changes, like the figures.
+    totals = scoreboard.remembered(
+        f"report-totals:{jurisdiction.pk}:{fresh_since.isoformat()}",
+        lambda: {
+            "venues": public.count(),
+            "with_photo": with_photo.count(),
+            "demo": public.filter(is_demo=True).exists(),
+        },
+    )
     return Report(
         jurisdiction=jurisdiction,
         law=jurisdiction.current_law(today),
@@ -223,42 +232,50 @@ def build(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> 
         compliance=compliance,
         venue_type_names=dict(VenueType.objects.values_list("slug", "name")),
         trend=scoreboard.trend(jurisdiction, today=today),
-        venues=_venue_rows(public),
-        venues_total=public.count(),
+        venues=_venue_rows(public, key=f"{jurisdiction.pk}"),
+        venues_total=totals["venues"],
         evidence=_evidence(with_photo),
-        evidence_total=with_photo.count(),
-        has_demo_data=public.filter(is_demo=True).exists(),
+        evidence_total=totals["with_photo"],
+        has_demo_data=bool(totals["demo"]),
         method=str(scoring.METHOD),
         letters=outreach.public_letters(jurisdiction, today=today),
         audit=moderation.measured_accuracy(),
         dispute_method=str(disputes.METHOD),
-        machine_reading=machine_reading(jurisdiction, since=fresh_since),
+        machine_reading=scoreboard.remembered(
+            f"machine-reading:{jurisdiction.pk}:{fresh_since.isoformat()}",
+            lambda: machine_reading(jurisdiction, since=fresh_since),
+        ),
     )
 
 
-def _venue_rows(public: Any) -> list[VenueRow]:
+def _venue_rows(public: Any, *, key: str) -> list[VenueRow]:
     labels = dict(SignStatus.choices)
     rank = Case(
         *(When(current_status=status, then=Value(index)) for index, status in enumerate(STATUS_ORDER)),
         output_field=IntegerField(),
     )
-    venues = (
-        public.select_related("venue_type")
-        .annotate(status_rank=rank)
-        .order_by("status_rank", "-status_observed_on", "pk")[:MAX_VENUE_ROWS]
+    fields = ("public_id", "venue_type__name", "name", "current_status", "status_observed_on", "is_demo", "disputed")
+    # Sorting every venue of a state by status costs most of the page at scale: remembered until the data changes.
+    venues = scoreboard.remembered(
+        f"report-venues:{key}",
+        lambda: list(
+            public.annotate(status_rank=rank)
+            .order_by("status_rank", "-status_observed_on", "pk")
+            .values_list(*fields)[:MAX_VENUE_ROWS]
+        ),
     )
     return [
         VenueRow(
-            public_id=venue.public_id,
-            venue_type=venue.venue_type.name,
-            name=venue.name,
-            status=venue.current_status,
-            status_label=str(labels[venue.current_status]),
-            observed_on=venue.status_observed_on,
-            is_demo=venue.is_demo,
-            disputed=venue.disputed,
+            public_id=public_id,
+            venue_type=venue_type,
+            name=name,
+            status=status,
+            status_label=str(labels[status]),
+            observed_on=observed_on,
+            is_demo=is_demo,
+            disputed=disputed,
         )
-        for venue in venues
+        for public_id, venue_type, name, status, observed_on, is_demo, disputed in venues
     ]
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from django.core.cache import cache
@@ -24,6 +25,8 @@ FRESHNESS_DAYS = tallies.FRESHNESS_DAYS  # two years: older reports say little a
 MIN_N = 10
 _GENERATION_KEY = "scoreboard:generation"
 _LAST_GOOD_KEY = "scoreboard:last-good"
+_MISSING = object()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,21 @@ def stamp(today: datetime.date | None = None) -> str:
         cache.add(_GENERATION_KEY, generation, timeout=None)
         generation = cache.get(_GENERATION_KEY, generation)
     return f"{(today or timezone.localdate()).isoformat()}:{generation}"
+
+
+def remembered(name: str, compute: Callable[[], T]) -> T:
+    """compute()'s value for the data as it is now: computed once per change of the figures' stamp, then cached.
+
+    For what public pages show beside the figures (a state's trend, its frame coverage, the audit rates): costly to
+    count at ten million reports, and changed only by what changes the stamp. The value must not depend on the
+    language or the person asking; name must say everything else it depends on.
+    """
+    key = f"remembered:{hashlib.sha256(name.encode()).hexdigest()[:40]}:{stamp()}"  # names can be long
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout=24 * 3600)
+    return value  # type: ignore[no-any-return]
 
 
 def invalidate() -> None:
@@ -195,8 +213,17 @@ def _quarter_start(day: datetime.date) -> datetime.date:
 
 
 def trend(jurisdiction: Jurisdiction, *, quarters: int = 8, today: datetime.date | None = None) -> list[Quarter]:
-    """Compliance quarter by quarter: each venue counted once per quarter, by its latest approved observation in it."""
+    """Compliance quarter by quarter: each venue counted once per quarter, by its latest approved observation in it.
+
+    Reads every report of the last two years in the jurisdiction: remembered until the data changes.
+    """
     today = today or timezone.localdate()
+    return remembered(
+        f"trend:{jurisdiction.pk}:{quarters}:{today.isoformat()}", lambda: _trend(jurisdiction, quarters, today)
+    )
+
+
+def _trend(jurisdiction: Jurisdiction, quarters: int, today: datetime.date) -> list[Quarter]:
     starts = [_quarter_start(today)]
     for _ in range(quarters - 1):
         starts.insert(0, _quarter_start(starts[0] - datetime.timedelta(days=1)))

@@ -81,3 +81,45 @@ def test_a_key_reused_with_a_different_body_is_refused_even_by_the_same_phone(db
     assert send(phone, seed=1).status_code == 201
     reused = send(phone, seed=1, **fields)
     assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key_reused"
+
+
+def _raw_post(client: APIClient, body: bytes, boundary: str, key: str = KEY):
+    return client.generic(
+        "POST",
+        "/api/observations/",
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"Idempotency-Key": key},
+    )
+
+
+def test_a_resend_drawn_with_a_new_boundary_is_the_same_report_and_is_not_parsed(db, monkeypatch):
+    """Browsers draw a new multipart boundary for every send of the same form: the key still finds the report."""
+    from django.http.multipartparser import MultiPartParser
+    from django.test.client import encode_multipart
+
+    fields = {
+        "venue_type": "truck_stop",
+        "sign_status": "posted",
+        "lat": str(AUSTIN[0]),
+        "lon": str(AUSTIN[1]),
+        "photos": [SimpleUploadedFile("IMG_0001.jpg", images.jpeg(images.photo_like(640, 480, seed=3)))],
+    }
+    first_boundary, second_boundary = "----WebKitFormBoundaryA1b2C3d4E5f6G7h8", "----WebKitFormBoundaryZ9y8X7w6V5u4T3s2"
+    first = _raw_post(APIClient(), encode_multipart(first_boundary, fields), first_boundary)
+    assert first.status_code == 201, first.json()
+
+    parsed = []
+    original_parse = MultiPartParser.parse
+    monkeypatch.setattr(MultiPartParser, "parse", lambda self: parsed.append(1) or original_parse(self))
+    fields["photos"][0].seek(0)
+    again = _raw_post(APIClient(), encode_multipart(second_boundary, fields), second_boundary)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert parsed == []  # answered from the key and a digest of the drained body
+    assert Observation.objects.count() == 1
+
+    fields["photos"][0].seek(0)
+    fields["notes"] = "changed"
+    other = _raw_post(APIClient(), encode_multipart(second_boundary, fields), second_boundary)
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+    assert Observation.objects.count() == 1

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import uuid
+from typing import Any
 
 import django_filters
 import orjson
@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance import geo, laws, maps, observations, photos, scoreboard
+from compliance import geo, laws, maps, observations, photos, resends, scoreboard
 from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses, from_domain
 from compliance.api.permissions import IsModerator
@@ -193,6 +193,12 @@ class ObservationCreate(NoStore, APIView):
     throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "submissions"
 
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # Before anything reads the body: a report sent with an Idempotency-Key is digested as it streams past.
+        has_key = request.method == "POST" and bool(request.headers.get("Idempotency-Key"))
+        self.body = resends.watch(request) if has_key else None
+        return super().initialize_request(request, *args, **kwargs)
+
     @extend_schema(
         request={"multipart/form-data": ObservationInput},
         parameters=[
@@ -206,20 +212,23 @@ class ObservationCreate(NoStore, APIView):
         responses={201: SubmissionOutput, **error_responses(400, 403, 409, 413, 415, 422, 429, 503)},
     )
     def post(self, request: Request) -> Response:
-        fields = ObservationInput(data=request.data)
-        fields.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 200:
             raise APIError(status_code=400, code="invalid", detail=_("Idempotency-Key is too long."), field=None)
-        uploads = request.FILES.getlist("photos")
-        digest = _request_digest(request, uploads) if key else ""
         submitter = request.user if request.user.is_authenticated else None
         try:
-            # A resend is answered from what the first request recorded, before any photo is decoded again.
-            if key and (earlier := observations.repeated(key, submitter, digest)):
-                return Response(SubmissionOutput(earlier).data, status=status.HTTP_201_CREATED)
+            # A resend is known by its key and answered from what the first request recorded: its body is only
+            # drained (to check it is the same report), never parsed, and no photo is read or decoded again.
+            if key and self.body and observations.is_recorded(key, submitter):
+                earlier = observations.repeated(key, submitter, self.body.drain())
+                if earlier is not None:
+                    return Response(SubmissionOutput(earlier).data, status=status.HTTP_201_CREATED)
         except observations.SubmissionRefused as refused:
             raise from_domain(refused) from None
+        fields = ObservationInput(data=request.data)
+        fields.is_valid(raise_exception=True)
+        uploads = request.FILES.getlist("photos")
+        digest = self.body.drain() if key and self.body else ""
         cleaned = _clean_uploads(uploads)
         data = fields.validated_data
         point = None
@@ -250,24 +259,6 @@ class ObservationCreate(NoStore, APIView):
         except observations.SubmissionRefused as refused:
             raise from_domain(refused) from None
         return Response(SubmissionOutput(observation).data, status=status.HTTP_201_CREATED)
-
-
-def _request_digest(request: Request, uploads: list[UploadedFile]) -> str:
-    """What an Idempotency-Key is bound to: every field sent, and the bytes of every photo (hashed, not decoded)."""
-    fields = [
-        (name, value)
-        for name, values in request.data.lists()
-        for value in values
-        if not isinstance(value, UploadedFile)
-    ]
-    file_digests = []
-    for upload in uploads:
-        content = hashlib.sha256()
-        for chunk in upload.chunks():
-            content.update(chunk)
-        upload.seek(0)
-        file_digests.append(content.hexdigest())
-    return observations.request_digest(fields, file_digests)
 
 
 class ObservationReceipt(NoStore, APIView):

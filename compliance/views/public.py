@@ -12,7 +12,18 @@ from django.views.decorators.http import require_safe
 
 from compliance import campaigns, missions, outreach, roles, scoreboard, scoring
 from compliance.forms import SettleDisputeForm
-from compliance.models import Jurisdiction, Letter, Observation, PostingLaw, SignStatus, Venue, VenueType
+from compliance.models import (
+    ALL_VENUE_TYPES,
+    CLUSTER_LEVELS,
+    Jurisdiction,
+    Letter,
+    Observation,
+    PostingLaw,
+    SignStatus,
+    Venue,
+    VenueCluster,
+    VenueType,
+)
 
 
 def base_map_config() -> dict[str, str]:
@@ -54,7 +65,12 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "map_config": map_config,
             "figures": figures,
-            "venue_types": VenueType.objects.filter(venues__current_status__gt="").distinct().in_local_order(),
+            # The types with a public venue, read from the map's cluster counts (tens of rows) rather than the venues.
+            "venue_types": VenueType.objects.filter(
+                pk__in=VenueCluster.objects.filter(level=CLUSTER_LEVELS[0], venues__gt=0)
+                .exclude(venue_type_key=ALL_VENUE_TYPES)
+                .values("venue_type_key")
+            ).in_local_order(),
             "sign_statuses": SignStatus.choices,
         },
     )
@@ -65,12 +81,22 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
     """A jurisdiction's posting law in plain language, its compliance and trend, recent evidence, its AG office."""
     jurisdiction = get_object_or_404(Jurisdiction.objects.with_current_law(), code=code.upper())
     figures = scoreboard.current()
+    newest_first = ("-observed_on", "-published_at")
+    # Finding the newest reports among a state's reads an index of every approved one: remembered until data changes.
+    recent_ids = scoreboard.remembered(
+        f"recent-reports:{jurisdiction.pk}",
+        lambda: list(
+            Observation.objects.approved()
+            .filter(venue__jurisdiction=jurisdiction)
+            .order_by(*newest_first)
+            .values_list("pk", flat=True)[:12]
+        ),
+    )
     recent = (
-        Observation.objects.approved()
-        .filter(venue__jurisdiction=jurisdiction)
+        Observation.objects.filter(pk__in=recent_ids)
         .select_related("venue__venue_type")
         .prefetch_related("photos")
-        .order_by("-observed_on", "-published_at")[:12]
+        .order_by(*newest_first)
     )
     return render(
         request,
