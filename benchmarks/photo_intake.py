@@ -13,7 +13,6 @@ import io
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +32,8 @@ COMMAND = ".venv/bin/python benchmarks/photo_intake.py"
 
 SEED = 20240601
 RUNS = 15  # per case; the median is reported, so a run disturbed by another process does not count
-TARGET_RATIO = 2.0
+TARGET_RATIO = 2.0  # a 12 MP JPEG
+IPHONE_TARGET_RATIO = 1.5  # a 12 MP Display P3 JPEG and a 12 MP HEIC, what iPhones upload
 
 
 @dataclass(frozen=True)
@@ -83,24 +83,23 @@ def bare_decode(data: bytes) -> None:
     Image.open(io.BytesIO(data)).load()
 
 
-def median_ms(work: Callable[[], object], runs: int = RUNS) -> float:
-    """Median wall time of the work over the runs, in milliseconds."""
-    durations = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        durations.append(time.perf_counter() - start)
-    return statistics.median(durations) * 1000
-
-
 def measure(case: Case) -> Timing:
-    """Time both on the same bytes, after one warm-up each."""
+    """Time both on the same bytes, alternating, after one warm-up each: CPU time of this process, so another
+    program busy on the machine does not count (every step here runs on this one thread)."""
     bare_decode(case.data)
     photo = photos.process(case.data)
+    decodes, processes = [], []
+    for _ in range(RUNS):
+        start = time.process_time()
+        bare_decode(case.data)
+        decodes.append(time.process_time() - start)
+        start = time.process_time()
+        photos.process(case.data)
+        processes.append(time.process_time() - start)
     return Timing(
         case=case,
-        decode_ms=median_ms(lambda: bare_decode(case.data)),
-        process_ms=median_ms(lambda: photos.process(case.data)),
+        decode_ms=statistics.median(decodes) * 1000,
+        process_ms=statistics.median(processes) * 1000,
         output=(photo.width, photo.height),
     )
 
@@ -117,21 +116,45 @@ def render(timings: list[Timing]) -> str:
 `compliance.photos.process` (check, decode, read EXIF, orient, scale to a {photos.OUTPUT_LONG_SIDE} px long side, \
 make a {photos.THUMBNAIL_LONG_SIDE} px thumbnail, re-encode both without metadata, hash) against one bare full \
 decode of the same bytes (`Image.open(BytesIO(data)).load()`). Pictures are gradients, shapes and grain (seed \
-{SEED}), so they compress like phone photos; each figure is the median of {RUNS} runs.
+{SEED}), so they compress like phone photos; each figure is the median CPU time of {RUNS} runs, the two \
+alternating.
 
 | Upload | Size | Bare decode (ms) | `process` (ms) | Ratio | Stored |
 |---|---:|---:|---:|---:|---:|
 {rows}
 
-- Target: processing a 12 MP JPEG costs at most {TARGET_RATIO:g}x a bare decode of it. JPEGs are decoded at \
+{targets(timings)}
+
+- JPEGs are decoded at \
 reduced DCT scale (`Image.draft`), which is why they can cost less than a full decode; HEIC has no such shortcut. \
 A photo with a colour profile (iPhones shoot in Display P3) is converted to sRGB by Little CMS after scaling, \
 because the stored JPEG carries no profile: that adds {timings[1].process_ms - timings[0].process_ms:.0f} ms here, \
-the price of colours that match what the volunteer saw.
+the price of colours that match what the volunteer saw. The transform is built once per distinct profile and \
+kept; applying it to 3 million pixels is the cost, and Little CMS offers no cheaper exact path.
 - Machine: {machine()}.
 - Date: {datetime.date.today().isoformat()}.
 - Reproduce: `{COMMAND}`
 """
+
+
+def verdicts(timings: list[Timing]) -> list[tuple[bool, str]]:
+    """Each target, met or not, in words."""
+    plain, p3, heic = timings[0], timings[1], timings[2]
+    return [
+        (plain.ratio <= TARGET_RATIO, f"12 MP JPEG: {plain.ratio:.2f}x a bare decode (target ≤ {TARGET_RATIO:g}x)"),
+        (
+            p3.ratio <= IPHONE_TARGET_RATIO,
+            f"12 MP Display P3 JPEG: {p3.ratio:.2f}x a bare decode (target ≤ {IPHONE_TARGET_RATIO:g}x)",
+        ),
+        (
+            heic.ratio <= IPHONE_TARGET_RATIO,
+            f"12 MP HEIC: {heic.ratio:.2f}x a bare decode (target ≤ {IPHONE_TARGET_RATIO:g}x)",
+        ),
+    ]
+
+
+def targets(timings: list[Timing]) -> str:
+    return "\n".join(f"- {'PASS' if ok else 'FAIL'}: {text}" for ok, text in verdicts(timings))
 
 
 def machine() -> str:
@@ -147,10 +170,7 @@ def main() -> int:
     section = render(timings)
     print(section)
     report.write_section(SECTION_TITLE, section)
-    if timings[0].ratio > TARGET_RATIO:
-        print(f"FAIL: 12 MP JPEG ratio {timings[0].ratio:.2f}x is above the {TARGET_RATIO:g}x target", file=sys.stderr)
-        return 1
-    return 0
+    return 0 if all(ok for ok, _ in verdicts(timings)) else 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import operator
 import re
 import statistics
 import struct
+import threading
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -59,6 +60,9 @@ _METADATA_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, Index
 # Picture modes whose embedded colour profile we apply, with the colour space the profile must declare for them.
 _PROFILE_COLOUR_SPACES = {"RGB": "RGB", "CMYK": "CMYK", "L": "GRAY"}
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+_TRANSFORMS: dict[tuple[bytes, str], ImageCms.ImageCmsTransform] = {}
+_TRANSFORMS_KEPT = 16
+_TRANSFORMS_LOCK = threading.Lock()
 
 # ISO BMFF brands of HEVC-coded HEIF, as iPhones and Android phones write them. AVIF shares the container but is
 # not something we accept.
@@ -330,15 +334,32 @@ def _colour_profile(image: Image.Image) -> ImageCms.ImageCmsProfile | None:
 def _to_srgb(image: Image.Image, profile: ImageCms.ImageCmsProfile) -> Image.Image:
     """8-bit RGB in sRGB, converted from the picture's own profile by Little CMS; plain conversion if that fails."""
     try:
-        # Built per photo, so nothing is shared between requests: for a matrix/curve profile, as phones embed, it
-        # costs well under a millisecond beside the ~35 ms of applying it to a 2048 px picture.
-        transform = ImageCms.buildTransform(profile, _SRGB, image.mode, "RGB", ImageCms.Intent.PERCEPTUAL)
-        converted = ImageCms.applyTransform(image, transform)
+        converted = ImageCms.applyTransform(image, _transform_to_srgb(profile, image.mode))
     except (ImageCms.PyCMSError, OSError, ValueError) as error:
         logger.info("photo intake: colour profile not applied (%s)", error)
         return _to_rgb(image)
     assert converted is not None  # applyTransform returns None only when asked to work in place
     return converted
+
+
+def _transform_to_srgb(profile: ImageCms.ImageCmsProfile, mode: str) -> ImageCms.ImageCmsTransform:
+    """The Little CMS transform from a profile to sRGB, built once per distinct profile (phones embed a handful).
+
+    Keyed by the profile's bytes, so a photo never gets a transform built from another photo's profile. Built with
+    no pixel cache: Little CMS then never writes to the transform while applying it, so workers' threads may share
+    it.
+    """
+    key = (hashlib.sha256(profile.tobytes()).digest(), mode)
+    with _TRANSFORMS_LOCK:
+        transform = _TRANSFORMS.pop(key, None)
+        if transform is None:
+            transform = ImageCms.buildTransform(
+                profile, _SRGB, mode, "RGB", ImageCms.Intent.PERCEPTUAL, flags=ImageCms.Flags.NOCACHE
+            )
+        _TRANSFORMS[key] = transform  # most recently used last
+        while len(_TRANSFORMS) > _TRANSFORMS_KEPT:
+            _TRANSFORMS.pop(next(iter(_TRANSFORMS)))
+    return transform
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
