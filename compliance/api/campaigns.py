@@ -22,13 +22,14 @@ from rest_framework.views import APIView
 
 from compliance import campaigns
 from compliance.api.errors import APIError, error_responses
-from compliance.models import Campaign, Jurisdiction
+from compliance.api.serializers import JurisdictionField
+from compliance.models import Campaign
 
 # --- input and output ---
 
 
 class CampaignInput(serializers.Serializer):
-    jurisdiction = serializers.CharField(max_length=2, help_text=_("USPS code, e.g. TX"))
+    jurisdiction = JurisdictionField()
     ask = serializers.CharField(max_length=2000, help_text=_("What supporters ask the Attorney General to do."))
     starts_on = serializers.DateField(required=False, help_text=_("Today when left out."))
     ends_on = serializers.DateField()
@@ -38,14 +39,6 @@ class CampaignInput(serializers.Serializer):
         required=False,
         help_text=_("Supporter counts at which the letter goes to the office; 100, 500, 1000, 5000 by default."),
     )
-
-    def validate_jurisdiction(self, value: str) -> Jurisdiction:
-        jurisdiction = Jurisdiction.objects.filter(code=value.strip().upper()).first()
-        if jurisdiction is None:
-            raise serializers.ValidationError(
-                _("There is no jurisdiction with this code."), code="unknown_jurisdiction"
-            )
-        return jurisdiction
 
 
 class SupporterInput(serializers.Serializer):
