@@ -146,3 +146,18 @@ def test_the_method_and_venue_pages_speak_spanish(texas):
         assert english not in method
     venue = page_text(spanish(), f"/v/{texas[0].public_id}/")
     assert "Reportes aprobados" in venue and "Approved reports" not in venue
+
+
+def test_the_server_error_page_speaks_the_readers_language(db, rf):
+    from django.utils import translation
+
+    from compliance.views.errors import server_error
+
+    with translation.override("es"):
+        page = server_error(rf.get("/j/TX/"))
+    assert page.status_code == 500
+    html = page.content.decode()
+    assert '<html lang="es">' in html and "Algo salió mal de nuestro lado" in html and "Volver al mapa" in html
+    assert "Something went wrong" not in html
+    with translation.override("en"):
+        assert "Something went wrong on our side" in server_error(rf.get("/")).content.decode()
