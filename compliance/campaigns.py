@@ -26,7 +26,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from compliance import letters, roles
@@ -39,11 +39,23 @@ DEFAULT_MILESTONES = (100, 500, 1000, 5000)
 MAX_DAYS = 366
 # Control characters have no place in a name or a personal line (some break CSV readers, letters or mail).
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ZIP_CODE = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 
 
 def plain_text(value: str) -> str:
     """A supporter's text as stored: control characters removed, outer spaces trimmed."""
     return _CONTROL_CHARACTERS.sub("", value).strip()
+
+
+def supporter_name(value: str) -> str:
+    """A supporter's name as stored: plain text, each run of spaces made one (empty if nothing is left)."""
+    return " ".join(plain_text(value).split())
+
+
+def five_digit_zip(value: str) -> str | None:
+    """The five digits of a ZIP or ZIP+4 code (the letter counts by their first three), None if it is neither."""
+    match = _ZIP_CODE.match(value)
+    return match.group(1) if match else None
 
 
 class CampaignRefused(Exception):
@@ -54,6 +66,15 @@ class CampaignRefused(Exception):
         self.code = code
         self.detail = detail
         self.field = field
+
+
+class SupportRefused(Exception):
+    """A sign-up the campaign does not take (`campaign_closed`)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
 
 
 class ConfirmationRefused(Exception):
@@ -160,7 +181,7 @@ def sign_up(
 
     key = Supporter.normalise_email(email)
     details = {
-        "name": plain_text(name),
+        "name": supporter_name(name),
         "email": email.strip(),
         "zip_code": zip_code,
         "personal_line": plain_text(personal_line),
@@ -185,6 +206,38 @@ def sign_up(
     supporter_id = supporter.pk
     transaction.on_commit(lambda: tasks.send_campaign_confirmation.enqueue(supporter_id))
     return supporter
+
+
+def support(
+    campaign: Campaign,
+    *,
+    name: str,
+    email: str,
+    zip_code: str,
+    personal_line: str,
+    consent_to_contact: bool,
+    public_name: bool,
+    honeypot: str,
+) -> None:
+    """Take a sign-up from the page or the API, in the active language; raises SupportRefused once it has closed.
+
+    A filled-in honeypot (a field people never see) is a bot: it records and sends nothing, and its caller answers it
+    exactly as any sign-up, as it answers an address that already supports the campaign.
+    """
+    if not campaign.is_open():
+        raise SupportRefused("campaign_closed", _("This campaign has closed."))
+    if honeypot:
+        return
+    sign_up(
+        campaign=campaign,
+        name=name,
+        email=email,
+        zip_code=zip_code,
+        personal_line=personal_line,
+        consent_to_contact=consent_to_contact,
+        public_name=public_name,
+        language=translation.get_language() or "en",
+    )
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from compliance import campaigns
 from compliance.models import Jurisdiction, Letter
 
 SUGGESTED = "suggested"  # the tracker form's choice "the kind that fits the state's figures"
@@ -70,12 +71,7 @@ class SupportForm(forms.Form):
 
     name = forms.CharField(label=_("Your name"), max_length=120)
     email = forms.EmailField(label=_("Your email"), max_length=254)
-    zip_code = forms.RegexField(
-        label=_("ZIP code"),
-        regex=r"^\s*\d{5}(-\d{4})?\s*$",
-        max_length=10,
-        error_messages={"invalid": _("A ZIP code is five digits, e.g. 78701.")},
-    )
+    zip_code = forms.CharField(label=_("ZIP code"), max_length=10)
     personal_line = forms.CharField(label=_("A line of your own (optional)"), max_length=500, required=False)
     consent_to_contact = forms.BooleanField(label=_("The campaign may write to me about it"), required=False)
     public_name = forms.BooleanField(label=_("Show my name with the campaign and in its letter"), required=False)
@@ -83,13 +79,16 @@ class SupportForm(forms.Form):
     website = forms.CharField(required=False)
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
+        name = campaigns.supporter_name(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError(_("Please give your name."))
         return name
 
     def clean_zip_code(self) -> str:
-        return str(self.cleaned_data["zip_code"]).strip()[:5]
+        zip_code = campaigns.five_digit_zip(self.cleaned_data["zip_code"])
+        if zip_code is None:
+            raise forms.ValidationError(_("A ZIP code is five digits, e.g. 78701."), code="invalid")
+        return zip_code
 
 
 class CampaignForm(forms.Form):

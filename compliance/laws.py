@@ -345,6 +345,34 @@ def statutory_wording(required_content: str) -> str:
 
 
 @dataclass(frozen=True)
+class SignTextRequirement:
+    """What a law asks a sign's text to carry, as far as reading a photo of the sign can check it."""
+
+    content: str  # the required content as a document may print it: the numbers it names may be on the sign
+    state_hotline: tuple[str, str] | None  # (name, number) where the state's hotline replaces the national one
+    languages: tuple[str, ...]  # required where posting is mandatory; empty otherwise
+    text_line_required: bool | None  # None where posting is not mandatory, or the law is silent
+    state_hotline_required: bool
+
+
+def sign_text_required(law: Any) -> SignTextRequirement:
+    """What the law (None: no law) asks of a sign's text; only a mandatory law requires languages or a text line."""
+    if law is None:
+        return SignTextRequirement("", None, (), None, False)
+    hotline = state_hotline(law)
+    mandatory = bool(law.is_mandatory)
+    return SignTextRequirement(
+        content=printable_text(law.required_content),
+        state_hotline=hotline,
+        languages=tuple(printable_text(entry) for entry in law.required_languages if printable_text(entry))
+        if mandatory
+        else (),
+        text_line_required=law.text_line_required if mandatory else None,
+        state_hotline_required=hotline is not None and mandatory,
+    )
+
+
+@dataclass(frozen=True)
 class SignSpecification:
     """One sign a law requires: its section, size, type, languages, hotline, wording, placement and audience."""
 

@@ -93,21 +93,18 @@ def send_answer_notice(letter_id: int, contact_id: int, attempt: int = 1) -> str
 
 
 def sign_requirements(law: PostingLaw | None) -> signreading.SignRequirements:
-    """What the law in force asks of the sign's text: the numbers it names, its languages, the text line."""
-    if law is None:
-        return signreading.SignRequirements()
-    hotline = laws.state_hotline(law)
-    expected = signreading.numbers_named(law.required_content)
-    if hotline is not None:
-        name, number = hotline
+    """What the law in force asks of the sign's text (laws.py reads it): the numbers it names, languages, text line."""
+    asks = laws.sign_text_required(law)
+    expected = signreading.numbers_named(asks.content)
+    if asks.state_hotline is not None:
+        name, number = asks.state_hotline
         state = signreading.ExpectedNumber(name, number, is_state_hotline=True)
         expected = [number for number in expected if number.digits != state.digits] + [state]
-    mandatory = law.is_mandatory
     return signreading.SignRequirements(
         expected=tuple(expected),
-        required_languages=tuple(law.required_languages) if mandatory else (),
-        text_line_required=law.text_line_required if mandatory else None,
-        state_hotline_required=hotline is not None and mandatory,
+        required_languages=asks.languages,
+        text_line_required=asks.text_line_required,
+        state_hotline_required=asks.state_hotline_required,
     )
 
 

@@ -1,5 +1,7 @@
 """The read API: jurisdictions, laws, venue types, locate, schema, and JSON errors."""
 
+import datetime
+
 import pytest
 
 
@@ -166,3 +168,38 @@ def test_law_answer_carries_citations_and_every_sign_the_law_requires(api):
         for item in (alabama["results"] if isinstance(alabama, dict) else alabama)[0]["covered_venue_types"]
     }
     assert covered["massage_establishment"]["confirmed"] is False
+
+
+WRITES_NAMING_A_JURISDICTION = [
+    ("/api/letters/", {"kind": "enforcement"}),
+    (
+        "/api/campaigns/",
+        {"ask": "Share the hotline.", "ends_on": (datetime.date.today() + datetime.timedelta(days=30))},
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), WRITES_NAMING_A_JURISDICTION)
+@pytest.mark.parametrize(
+    ("jurisdiction", "code"),
+    [("ZZ", "unknown_jurisdiction"), ("TEX", "max_length"), ("T\x00", "null_characters_not_allowed"), ("", "blank")],
+)
+def test_letters_and_campaigns_refuse_a_jurisdiction_alike(advocate, path, body, jurisdiction, code):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(advocate)
+    response = client.post(path, {**body, "jurisdiction": jurisdiction}, format="json")
+    assert response.status_code == 400
+    assert (response.json()["field"], response.json()["code"]) == ("jurisdiction", code)
+
+
+@pytest.mark.parametrize(("path", "body"), WRITES_NAMING_A_JURISDICTION)
+def test_letters_and_campaigns_read_a_jurisdiction_code_in_either_case(advocate, path, body):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(advocate)
+    response = client.post(path, {**body, "jurisdiction": " tx"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["jurisdiction"] == "TX"

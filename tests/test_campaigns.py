@@ -283,11 +283,45 @@ def test_bulk_sign_ups_at_one_email_domain_are_throttled(campaign, monkeypatch):
     assert sign_up(APIClient(REMOTE_ADDR="10.0.0.9"), "p@other.example").status_code == 202
 
 
-def test_a_closed_campaign_takes_no_supporters(campaign):
+def test_a_closed_campaign_takes_no_supporters(campaign, mailoutbox):
     Campaign.objects.filter(pk=campaign.pk).update(ends_on=timezone.localdate() - datetime.timedelta(days=1))
     answer = sign_up(APIClient(), "ana@example.org")
     assert answer.status_code == 409
     assert answer.json()["code"] == "campaign_closed"
+    page = Client().post("/campaigns/TX/", {"name": "Ana", "email": "ana@example.org", "zip_code": "78701"})
+    assert page.status_code == 409
+    assert "This campaign closed on" in page.content.decode()
+    assert 'name="email"' not in page.content.decode()
+    assert not Supporter.objects.exists()
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize("door", ["api", "page"])
+def test_the_page_and_the_api_store_a_sign_up_alike(campaign, door):
+    fields = {"name": "  Ana \t Ruiz\x07 ", "email": "ana@example.org", "zip_code": " 78701-1234 ", "public_name": True}
+    if door == "api":
+        answer = APIClient().post(SUPPORTERS, fields, format="json")
+    else:
+        answer = Client().post("/campaigns/TX/", fields)
+    assert answer.status_code == 202
+    supporter = Supporter.objects.get()
+    assert (supporter.name, supporter.zip_code, supporter.public_name) == ("Ana Ruiz", "78701", True)
+
+
+@pytest.mark.parametrize("zip_code", ["7870", "ABCDE", "78701-12", "787012"])
+def test_the_page_refuses_a_zip_code_as_the_api_does(campaign, zip_code):
+    page = Client().post("/campaigns/TX/", {"name": "Ana", "email": "ana@example.org", "zip_code": zip_code})
+    assert page.status_code == 400
+    assert sign_up(APIClient(), "ana@example.org", zip_code=zip_code).json()["field"] == "zip_code"
+    assert not Supporter.objects.exists()
+
+
+def test_a_supporters_name_and_zip_code_are_read_by_the_domain():
+    assert campaigns.supporter_name(" Ana\x00  Ruiz\n") == "Ana Ruiz"
+    assert campaigns.supporter_name(" \x1b ") == ""
+    assert campaigns.five_digit_zip("78701-1234") == "78701"
+    assert campaigns.five_digit_zip(" 78701 ") == "78701"
+    assert campaigns.five_digit_zip("78701 1234") is None
 
 
 # --- the supporter list ---

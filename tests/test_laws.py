@@ -160,3 +160,54 @@ def test_north_dakota_is_not_unknown(db):
     assert (north_dakota.status, north_dakota.confidence) == ("mandatory", "medium")
     assert north_dakota.sources.filter(url__contains="12-1-41").exists()
     assert laws.stated_coverage(north_dakota) == []  # the venue list is the Uniform Act's model until read
+
+
+# --- what a sign's text must carry (sign reading asks laws.py, as the printed sign does) ---
+
+
+def test_a_mandatory_law_asks_its_languages_text_line_and_the_numbers_it_names():
+    law = PostingLaw(
+        status=PostingLaw.Status.MANDATORY,
+        required_content="Call the National Human Trafficking Hotline at 1-888-373-7888 or CAST at 1-888-539-2373",
+        required_languages=["English", "Spanish (per ABMP summary)", "third language not confirmed"],
+        national_hotline_required=True,
+        text_line_required=True,
+    )
+    asks = laws.sign_text_required(law)
+    assert "1-888-539-2373" in asks.content
+    assert asks.languages == ("English", "Spanish")  # the research's notes are no language a sign must carry
+    assert asks.text_line_required is True
+    assert (asks.state_hotline, asks.state_hotline_required) == (None, False)
+
+
+def test_a_state_hotline_in_place_of_the_national_one_is_required_only_by_a_mandatory_law():
+    fields = {
+        "required_content": "Florida Human Trafficking Hotline 1-855-FLA-SAFE",
+        "required_languages": ["English", "Spanish"],
+        "national_hotline_required": False,
+        "text_line_required": True,
+    }
+    mandatory = laws.sign_text_required(PostingLaw(status=PostingLaw.Status.MANDATORY, **fields))
+    assert mandatory.state_hotline == ("Florida Human Trafficking Hotline", "1-855-FLA-SAFE")
+    assert mandatory.state_hotline_required is True
+    voluntary = laws.sign_text_required(PostingLaw(status=PostingLaw.Status.VOLUNTARY, **fields))
+    assert voluntary.state_hotline == ("Florida Human Trafficking Hotline", "1-855-FLA-SAFE")
+    assert (voluntary.state_hotline_required, voluntary.languages, voluntary.text_line_required) == (False, (), None)
+
+
+def test_no_law_asks_nothing_of_a_signs_text():
+    asks = laws.sign_text_required(None)
+    assert (asks.content, asks.state_hotline, asks.languages, asks.text_line_required) == ("", None, (), None)
+    assert asks.state_hotline_required is False
+
+
+def test_a_note_in_the_required_content_names_no_number_a_sign_must_show(db):
+    from compliance import tasks
+
+    law = PostingLaw(
+        status=PostingLaw.Status.MANDATORY,
+        required_content="NHTRC 1-888-373-7888 (per summary citing 1-800-555-0100)",
+        national_hotline_required=True,
+    )
+    assert laws.sign_text_required(law).content == "NHTRC 1-888-373-7888"
+    assert tasks.sign_requirements(law).expected == ()

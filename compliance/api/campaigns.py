@@ -9,10 +9,8 @@ advocates and the target AG office: the answer must not even confirm who signed.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -24,16 +22,14 @@ from rest_framework.views import APIView
 
 from compliance import campaigns
 from compliance.api.errors import APIError, error_responses
-from compliance.models import Campaign, Jurisdiction
-
-ZIP_CODE = re.compile(r"^(\d{5})(?:-\d{4})?$")
-
+from compliance.api.serializers import JurisdictionField
+from compliance.models import Campaign
 
 # --- input and output ---
 
 
 class CampaignInput(serializers.Serializer):
-    jurisdiction = serializers.CharField(max_length=2, help_text=_("USPS code, e.g. TX"))
+    jurisdiction = JurisdictionField()
     ask = serializers.CharField(max_length=2000, help_text=_("What supporters ask the Attorney General to do."))
     starts_on = serializers.DateField(required=False, help_text=_("Today when left out."))
     ends_on = serializers.DateField()
@@ -43,14 +39,6 @@ class CampaignInput(serializers.Serializer):
         required=False,
         help_text=_("Supporter counts at which the letter goes to the office; 100, 500, 1000, 5000 by default."),
     )
-
-    def validate_jurisdiction(self, value: str) -> Jurisdiction:
-        jurisdiction = Jurisdiction.objects.filter(code=value.strip().upper()).first()
-        if jurisdiction is None:
-            raise serializers.ValidationError(
-                _("There is no jurisdiction with this code."), code="unknown_jurisdiction"
-            )
-        return jurisdiction
 
 
 class SupporterInput(serializers.Serializer):
@@ -68,16 +56,16 @@ class SupporterInput(serializers.Serializer):
     website = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("Leave empty."))
 
     def validate_name(self, value: str) -> str:
-        value = campaigns.plain_text(value)
+        value = campaigns.supporter_name(value)
         if not value:
             raise serializers.ValidationError(_("Please give your name."), code="blank")
         return value
 
     def validate_zip_code(self, value: str) -> str:
-        match = ZIP_CODE.match(value.strip())
-        if match is None:
+        zip_code = campaigns.five_digit_zip(value)
+        if zip_code is None:
             raise serializers.ValidationError(_("A ZIP code is five digits, e.g. 78701."), code="invalid")
-        return match.group(1)
+        return zip_code
 
 
 class CampaignOutput(serializers.Serializer):
@@ -199,19 +187,19 @@ class Supporters(APIView):
         fields = SupporterInput(data=request.data)
         fields.is_valid(raise_exception=True)
         data = fields.validated_data
-        if not campaign.is_open():
-            raise APIError(status_code=409, code="campaign_closed", detail=_("This campaign has closed."))
-        if not data["website"]:
-            campaigns.sign_up(
-                campaign=campaign,
+        try:
+            campaigns.support(
+                campaign,
                 name=data["name"],
                 email=data["email"],
                 zip_code=data["zip_code"],
                 personal_line=data["personal_line"],
                 consent_to_contact=data["consent_to_contact"],
                 public_name=data["public_name"],
-                language=translation.get_language() or "en",
+                honeypot=data["website"],
             )
+        except campaigns.SupportRefused as refused:
+            raise APIError(status_code=409, code=refused.code, detail=refused.detail) from None
         # The same answer whatever happened: it must not tell whether this address already supports the campaign.
         return Response(
             {"status": "check_your_email", "detail": str(_("Check your email: your support counts once you confirm."))},

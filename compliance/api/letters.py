@@ -24,8 +24,8 @@ from rest_framework.views import APIView
 from compliance import letters, outcomes, outreach, roles
 from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses
-from compliance.api.serializers import JurisdictionCodeFilter, choice_filter_parameters
-from compliance.models import Jurisdiction, Letter
+from compliance.api.serializers import JurisdictionCodeFilter, JurisdictionField, choice_filter_parameters
+from compliance.models import Letter
 
 
 @extend_schema_field({"type": "string", "description": "enforcement | adoption | recognition | custom"})
@@ -40,7 +40,7 @@ class LetterKindField(serializers.ChoiceField):
 
 
 class LetterCreateInput(serializers.Serializer):
-    jurisdiction = serializers.CharField(max_length=2, help_text=_("USPS code, e.g. TX"))
+    jurisdiction = JurisdictionField()
     kind = LetterKindField()
     message = serializers.CharField(
         max_length=5000,
@@ -49,14 +49,6 @@ class LetterCreateInput(serializers.Serializer):
         default="",
         help_text=_("Custom letters only: your own paragraphs, set in the letter's frame."),
     )
-
-    def validate_jurisdiction(self, value: str) -> Jurisdiction:
-        jurisdiction = Jurisdiction.objects.filter(code=value.strip().upper()).first()
-        if jurisdiction is None:
-            raise serializers.ValidationError(
-                _("There is no jurisdiction with this code."), code="unknown_jurisdiction"
-            )
-        return jurisdiction
 
 
 class LetterUpdateInput(serializers.Serializer):

@@ -65,6 +65,25 @@ class PointInput(serializers.Serializer):
     lon = FiniteFloatField(min_value=-180, max_value=180, help_text=_("Longitude in decimal degrees (WGS 84)."))
 
 
+class JurisdictionField(serializers.CharField):
+    """A jurisdiction named by its USPS code, in either case; an unknown code is a 400 `unknown_jurisdiction`."""
+
+    default_error_messages = {"unknown_jurisdiction": _("There is no jurisdiction with this code.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("help_text", _("USPS code, e.g. TX"))
+        super().__init__(**kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # The text is checked first (length, NUL bytes, which PostgreSQL would refuse in a query), then looked up.
+        code = super().run_validation(data)
+        jurisdiction = Jurisdiction.objects.filter(code=code.strip().upper()).first()
+        if jurisdiction is None:
+            self.fail("unknown_jurisdiction")
+        return jurisdiction
+
+
 JURISDICTION_CODE = r"^([A-Za-z]{2})?$"  # empty: no filter, as django-filter reads it
 
 

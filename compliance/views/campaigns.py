@@ -6,7 +6,7 @@ import csv
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_safe
@@ -43,26 +43,30 @@ def campaign_page(request: HttpRequest, code: str) -> HttpResponse:
     form = SupportForm()
     status = 200
     signed_up = False
-    if request.method == "POST" and campaign.is_open():
+    if request.method == "POST":
         form = SupportForm(request.POST)
         if _throttled(request):
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
-            if not data["website"]:
-                campaigns.sign_up(
-                    campaign=campaign,
+            try:
+                campaigns.support(
+                    campaign,
                     name=data["name"],
                     email=data["email"],
                     zip_code=data["zip_code"],
                     personal_line=data["personal_line"],
                     consent_to_contact=data["consent_to_contact"],
                     public_name=data["public_name"],
-                    language=translation.get_language() or "en",
+                    honeypot=data["website"],
                 )
-            signed_up = True
-            status = 202
-            form = SupportForm()
+            except campaigns.SupportRefused:
+                status = 409  # the page says the campaign has closed, and shows no form
+            else:
+                # The same answer whatever happened: it must not tell whether this address already supports it.
+                signed_up = True
+                status = 202
+                form = SupportForm()
         else:
             status = 400
     return render(
