@@ -1,7 +1,8 @@
 """Background work (django-tasks): inline with the immediate backend, in `manage.py db_worker` with the database one.
 
 Reading each stored photo's sign after intake (never in the request: with the immediate backend the task runs once
-the submission has committed), webhook deliveries and their retries, and emails to volunteers.
+the submission has committed), webhook deliveries and their retries, emails to volunteers, and drawing the report,
+sign and letter PDFs that requests serve (compliance/documents.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
-from compliance import laws, notifications, ocr, signreading, webhooks
+from compliance import documents, laws, notifications, ocr, signreading, webhooks
 from compliance.models import Letter, Observation, Photo, PostingLaw, SignReading, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -191,3 +192,9 @@ def send_campaign_confirmation(supporter_id: int, attempt: int = 1) -> str:
     return _send(
         notifications.campaign_confirmation(supporter_id), send_campaign_confirmation, supporter_id, attempt=attempt
     )
+
+
+@task()
+def render_document(document_id: int) -> str:
+    """Draw one queued PDF (a report, a sign, a letter) so that requests can serve it."""
+    return documents.render(document_id)
