@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django_tasks import task_backends
 from django_tasks.backends.immediate import ImmediateBackend
@@ -194,5 +195,10 @@ def render(document_id: int) -> str:
         RenderedDocument.objects.filter(pk=document.pk).update(
             status=RenderedDocument.Status.READY, content=content, filename=filename, rendered_at=now, updated_at=now
         )
-        RenderedDocument.objects.of(document.kind, document.key).ready().filter(rendered_at__lt=now).delete()
+        # What this copy supersedes: copies drawn before it, and drawings asked for before it that never finished.
+        others = RenderedDocument.objects.of(document.kind, document.key).exclude(pk=document.pk)
+        others.filter(
+            Q(status=RenderedDocument.Status.READY, rendered_at__lt=now)
+            | (~Q(status=RenderedDocument.Status.READY) & Q(created_at__lt=document.created_at))
+        ).delete()
     return "ready"

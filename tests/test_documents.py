@@ -236,6 +236,28 @@ def test_a_failed_or_lost_drawing_is_queued_again_after_a_while(task_workers, st
 
 
 @pytest.mark.django_db
+def test_a_new_copy_supersedes_older_copies_and_unfinished_older_drawings(task_workers):
+    old = timezone.now() - datetime.timedelta(hours=1)
+    superseded = [
+        RenderedDocument.objects.create(kind="report_pdf", key="TX", stamp="s1", status="ready", rendered_at=old),
+        RenderedDocument.objects.create(kind="report_pdf", key="TX", stamp="s2", status="failed"),
+        RenderedDocument.objects.create(kind="report_pdf", key="TX", stamp="s3", status="queued"),
+    ]
+    drawing = RenderedDocument.objects.create(kind="report_pdf", key="TX", stamp="s4")
+    newer = RenderedDocument.objects.create(kind="report_pdf", key="TX", stamp="s5")
+    other_state = RenderedDocument.objects.create(
+        kind="report_pdf", key="CA", stamp="s1", status="ready", rendered_at=old
+    )
+    RenderedDocument.objects.filter(pk__in=[document.pk for document in superseded]).update(created_at=old)
+
+    assert documents.render(drawing.pk) == "ready"
+    assert set(RenderedDocument.objects.values_list("pk", flat=True)) == {drawing.pk, newer.pk, other_state.pk}
+    drawing.refresh_from_db()
+    assert drawing.status == "ready" and pdf_pages(bytes(drawing.content)) >= 1
+    assert drawing.filename == f"signwatch-TX-{timezone.localdate()}.pdf"
+
+
+@pytest.mark.django_db
 def test_a_drawing_that_fails_is_recorded_as_failed(task_workers):
     document = RenderedDocument.objects.create(kind="report_pdf", key="ZZ", stamp="s1")
     with pytest.raises(Jurisdiction.DoesNotExist):
