@@ -173,7 +173,9 @@ def test_last_good_copy_is_served_while_a_newer_one_is_queued(client, committed_
 @pytest.mark.django_db(transaction=True)
 def test_a_sign_is_drawn_by_the_worker_in_the_readers_language(client, committed_registry, task_workers, draws):
     address = "/signs/TX.pdf?venue_type=bus_station&size=legal"
-    assert client.get(address, HTTP_ACCEPT_LANGUAGE="es").status_code == 202
+    pending = client.get(address, HTTP_ACCEPT_LANGUAGE="es", HTTP_ACCEPT=BROWSER)
+    assert pending.status_code == 202
+    assert "Estamos preparando su documento" in pending.content.decode()
     assert client.get(address, HTTP_ACCEPT_LANGUAGE="en").status_code == 202  # another document: its own drawing
     assert DBTaskResult.objects.count() == 2
     drain_queue()
