@@ -9,7 +9,7 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from compliance import checks, scoreboard, webhooks  # noqa: F401 - checks registers the deployment checks
+        from compliance import checks, documents, scoreboard, webhooks  # noqa: F401 - checks registers the deployment checks
         from compliance.models import (
             AGOffice,
             CoveredVenueType,
@@ -31,3 +31,5 @@ class ComplianceConfig(AppConfig):
             dispatch_uid="scoreboard-SignRequirement-venue-types",
         )
         post_save.connect(webhooks.law_changed, sender=PostingLaw, dispatch_uid="webhooks-law-changed")
+        # With task workers, a state's report PDF is drawn again as soon as its law or figures change.
+        post_save.connect(documents.prepare_report_of_law, sender=PostingLaw, dispatch_uid="documents-law-changed")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,8 +23,8 @@ from django.utils import timezone, translation
 from django_tasks import task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 
-from compliance import letters, reports, signs
-from compliance.models import Jurisdiction, Letter, RenderedDocument, VenueType
+from compliance import letters, reports, scoreboard, signs
+from compliance.models import Jurisdiction, Letter, PostingLaw, RenderedDocument, VenueType
 
 logger = logging.getLogger(__name__)
 
@@ -202,3 +203,22 @@ def render(document_id: int) -> str:
             | (~Q(status=RenderedDocument.Status.READY) & Q(created_at__lt=document.created_at))
         ).delete()
     return "ready"
+
+
+def prepare_reports(jurisdiction_ids: Iterable[int]) -> None:
+    """Once the change under way commits, have the workers draw these jurisdictions' reports before anyone asks."""
+    if not drawn_by_workers():
+        return  # the immediate backend would draw them inline, in the moderator's request
+    ids = set(jurisdiction_ids)
+
+    def queue() -> None:
+        stamp = scoreboard.stamp()  # after the change's invalidate(), which was registered before this
+        for code in Jurisdiction.objects.filter(pk__in=ids).values_list("code", flat=True):
+            _queue(Wanted(Kind.REPORT_PDF, code, stamp, base_url=f"{settings.SITE_URL}/"))
+
+    transaction.on_commit(queue)
+
+
+def prepare_report_of_law(sender: type, instance: PostingLaw, **kwargs: object) -> None:
+    """Signal receiver: a posting law was saved, so its jurisdiction's report is drawn again."""
+    prepare_reports([instance.jurisdiction_id])

@@ -16,9 +16,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from compliance import documents, letters, scoreboard
-from compliance.models import Jurisdiction, RenderedDocument
+from compliance import documents, letters, observations, scoreboard
+from compliance.models import Jurisdiction, PostingLaw, RenderedDocument
 from tests import workers
+from tests.test_compliance_api import add_observation, approved_venue
+from tests.test_observations import AUSTIN
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -286,3 +288,42 @@ def test_a_db_worker_process_draws_the_report_a_request_queued(client, committed
     assert response["X-Document-Stamp"] == scoreboard.stamp()
     assert pdf_pages(response.content) >= 1
     assert "Texas" in pdf_text(response.content)
+
+
+# --- drawn ahead of the readers ---
+
+
+def test_an_approval_has_the_worker_draw_that_states_report_before_anyone_asks(
+    client, moderator, task_workers, django_capture_on_commit_callbacks
+):
+    venue = approved_venue("TX", "truck_stop", "missing", *AUSTIN)
+    pending = add_observation(venue, "posted", days_ago=1, review_status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        observations.moderate(observation=pending, moderator=moderator, action="approve")
+    [queued] = RenderedDocument.objects.all()
+    assert (queued.kind, queued.key, queued.stamp, queued.status) == ("report_pdf", "TX", scoreboard.stamp(), "queued")
+    assert DBTaskResult.objects.get().task_path == "compliance.tasks.render_document"
+
+    documents.render(queued.pk)  # what the worker runs
+    response = client.get("/reports/TX.pdf")
+    assert response.status_code == 200 and "Age" not in response
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_law_edit_has_the_worker_draw_that_states_report(db, task_workers, django_capture_on_commit_callbacks):
+    law = PostingLaw.objects.get(jurisdiction__code="CA")
+    with django_capture_on_commit_callbacks(execute=True):
+        law.notes += " Checked again."
+        law.save()
+    assert list(RenderedDocument.objects.values_list("key", "stamp")) == [("CA", scoreboard.stamp())]
+
+
+def test_with_the_immediate_backend_an_approval_draws_nothing_ahead(
+    moderator, draws, django_capture_on_commit_callbacks
+):
+    venue = approved_venue("TX", "truck_stop", "missing", *AUSTIN)
+    pending = add_observation(venue, "posted", days_ago=1, review_status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        observations.moderate(observation=pending, moderator=moderator, action="approve")
+    assert draws == []  # drawn in the request of the first reader, not in the moderator's
+    assert not RenderedDocument.objects.exists()
