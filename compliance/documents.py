@@ -59,6 +59,11 @@ class Copy:
     rendered_at: datetime.datetime
     current: bool = True
 
+    @property
+    def label(self) -> str:
+        """The stamp as shown to readers: it tells two states apart without revealing how many changes were made."""
+        return hashlib.sha256(self.stamp.encode()).hexdigest()[:16]
+
     def age_seconds(self, now: datetime.datetime | None = None) -> int:
         """How long ago this copy was drawn, in whole seconds."""
         return max(0, int(((now or timezone.now()) - self.rendered_at).total_seconds()))

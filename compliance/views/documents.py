@@ -24,7 +24,7 @@ def serve(
         return _pending(request, private=private)
     response = HttpResponse(copy.content, content_type=content_type)
     response["Content-Disposition"] = f'{disposition}; filename="{filename or copy.filename}"'
-    response["X-Document-Stamp"] = copy.stamp
+    response["X-Document-Stamp"] = copy.label
     if private:
         # Private to its readers: no shared cache may keep it.
         response["Cache-Control"] = "private, no-store"
