@@ -9,7 +9,7 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from compliance import checks, scoreboard, tallies, webhooks  # noqa: F401 - checks registers the deployment checks
+        from compliance import checks, documents, scoreboard, tallies, webhooks  # noqa: F401 - checks registers the deployment checks
         from compliance.models import (
             AGOffice,
             CoveredVenueType,
@@ -36,3 +36,5 @@ class ComplianceConfig(AppConfig):
         post_delete.connect(tallies.forget_on_law_change, sender=PostingLaw, dispatch_uid="tallies-law-deleted")
         post_delete.connect(tallies.forget_on_venue_delete, sender=Venue, dispatch_uid="tallies-venue-deleted")
         post_save.connect(webhooks.law_changed, sender=PostingLaw, dispatch_uid="webhooks-law-changed")
+        # With task workers, a state's report PDF is drawn again as soon as its law or figures change.
+        post_save.connect(documents.prepare_report_of_law, sender=PostingLaw, dispatch_uid="documents-law-changed")

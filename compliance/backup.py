@@ -37,8 +37,9 @@ ARCHIVE_FORMAT = 1
 MANIFEST = "manifest.json"
 DATA = "data.json"
 FILES = "files/"
-# Rebuilt by `migrate` on any instance, or private to one running server: not worth carrying across.
-EXCLUDED = ("contenttypes", "auth.permission", "sessions", "admin.logentry")
+# Rebuilt by `migrate` on any instance, or private to one running server, or drawn again on demand (the PDFs workers
+# keep, megabytes of derived bytes): not worth carrying across.
+EXCLUDED = ("contenttypes", "auth.permission", "sessions", "admin.logentry", "compliance.rendereddocument")
 # Folders of default_storage that hold photos (see Photo.new_image_name and Photo.new_thumbnail_name).
 PHOTO_FOLDERS = ("photos", "thumbs")
 # An upload writes its files before it commits its rows: a file younger than this may be an upload in flight.

@@ -341,6 +341,11 @@ def _add_lines(paragraph: Any, lines: Sequence[str]) -> None:
             run.add_break(WD_BREAK.LINE)
 
 
+def file_name(letter: Letter, extension: str) -> str:
+    """The name a letter is saved under: signwatch-letter-TX-enforcement-2026-11-22.pdf."""
+    return f"signwatch-letter-{letter.jurisdiction.code}-{letter.kind}-{letter.figures.get('dated', '')}.{extension}"
+
+
 @in_english
 def to_docx(letter: Letter) -> bytes:
     """The letter as an editable Word document: letterhead, date, recipient, subject, body, signature."""

@@ -1469,3 +1469,61 @@ class CampaignLetter(models.Model):
 
     def __str__(self) -> str:
         return f"letter of campaign {self.campaign_id} at {self.milestone or 'the end'}"
+
+
+# --- documents drawn off the request path ---
+
+
+class RenderedDocumentQuerySet(models.QuerySet["RenderedDocument"]):
+    def of(self, kind: str, key: str) -> RenderedDocumentQuerySet:
+        """Every stored copy of one document (a state's report, one sign, one letter), whatever its stamp."""
+        return self.filter(kind=kind, key=key)
+
+    def ready(self) -> RenderedDocumentQuerySet:
+        return self.filter(status=RenderedDocument.Status.READY)
+
+    def newest_first(self) -> RenderedDocumentQuerySet:
+        return self.order_by("-rendered_at", "-pk")
+
+
+class RenderedDocument(models.Model):
+    """A PDF drawn by a task worker, kept under the state of the data it was drawn from (its stamp).
+
+    Stored in the database, not the cache: every web process and every worker sees the same copies, they survive a
+    restart, and a letter (private to its readers) never lands in a media store that may be served publicly.
+    """
+
+    class Kind(models.TextChoices):
+        REPORT_PDF = "report_pdf", _("Report PDF")
+        SIGN_PDF = "sign_pdf", _("Sign PDF")
+        LETTER_PDF = "letter_pdf", _("Letter PDF")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # What to draw, in the kind's own terms: "TX" for a report, "TX|truck_stop|letter|es" for a sign, a letter's id.
+    key = models.CharField(_("key"), max_length=200)
+    stamp = models.CharField(_("stamp"), max_length=64)
+    base_url = models.CharField(_("base address"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    content = models.BinaryField(_("content"), blank=True, default=b"")
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+
+    objects = RenderedDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rendered document")
+        verbose_name_plural = _("rendered documents")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "stamp"], name="one_rendered_document_per_stamp"),
+        ]
+        indexes = [models.Index(fields=["kind", "key", "status"], name="rendered_document_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} at {self.stamp} ({self.status})"

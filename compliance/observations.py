@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance import geo, moderation, notifications, photos, scoreboard, tasks, trust, webhooks
+from compliance import documents, geo, moderation, notifications, photos, scoreboard, tasks, trust, webhooks
 from compliance.models import (
     Jurisdiction,
     Observation,
@@ -416,6 +416,7 @@ def _record(
         venue.refresh_current_status()
         transaction.on_commit(scoreboard.invalidate)
         webhooks.report_approved(observation)
+        documents.prepare_reports([venue.jurisdiction_id])
     return observation
 
 
@@ -508,3 +509,5 @@ def _decide(
         notifications.report_reviewed(observation)
     # Every decision can move a published figure: the venue statuses, or the audit figures a report quotes.
     transaction.on_commit(scoreboard.invalidate)
+    if approve:  # registered after invalidate(): on commit, the reports are queued under the new stamp
+        documents.prepare_reports({observation.venue.jurisdiction_id for observation in decided})

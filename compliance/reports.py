@@ -22,11 +22,12 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import Storage, default_storage
 from django.db.models import Case, IntegerField, JSONField, OuterRef, Subquery, Value, When
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from compliance import disputes, moderation, outreach, scoreboard, scoring, trust
+from compliance import disputes, missions, moderation, outreach, scoreboard, scoring, trust
 from compliance.models import (
     Jurisdiction,
     Observation,
@@ -500,3 +501,22 @@ def render_pdf(html: str, base_url: str, *, storage: Storage | None = None) -> b
     """A rendered page as PDF (print stylesheet, US Letter), its images and styles read locally, never over HTTP."""
     fetcher = LocalURLFetcher(storage or default_storage)
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+
+
+def page_context(report: Report, *, can_export: bool) -> dict[str, object]:
+    """What the report template reads, for the page and the PDF alike."""
+    # compliance and venue_type_names are what the shared compliance summary partial reads.
+    return {
+        "report": report,
+        "compliance": report.compliance,
+        "venue_type_names": report.venue_type_names,
+        "can_export": can_export,
+        **missions.page_context(report.jurisdiction),
+    }
+
+
+def draw_pdf(jurisdiction: Jurisdiction, *, base_url: str) -> tuple[bytes, str]:
+    """The public report of a jurisdiction as a PDF, and the name it is saved under; the same whoever asks."""
+    report = build(jurisdiction)
+    html = render_to_string("reports/report.html", page_context(report, can_export=False))
+    return render_pdf(html, base_url=base_url), report.filename("pdf")

@@ -1,8 +1,9 @@
 """Background work (django-tasks): inline with the immediate backend, in `manage.py db_worker` with the database one.
 
 Reading each stored photo's sign after intake (never in the request: with the immediate backend the task runs once
-the submission has committed), webhook deliveries and their retries, emails to volunteers, and the recount of
-the figures on a new day or after a bulk change (compliance/tallies.py).
+the submission has committed), webhook deliveries and their retries, emails to volunteers, drawing the report,
+sign and letter PDFs that requests serve (compliance/documents.py), and the recount of the figures on a new day or
+after a bulk change (compliance/tallies.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 from django_tasks.base import Task
 
-from compliance import laws, notifications, ocr, scoreboard, signreading, webhooks
+from compliance import documents, laws, notifications, ocr, scoreboard, signreading, webhooks
 from compliance.models import Letter, Observation, Photo, PostingLaw, SignReading, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -200,3 +201,9 @@ def send_campaign_confirmation(supporter_id: int, attempt: int = 1) -> str:
     return _send(
         notifications.campaign_confirmation(supporter_id), send_campaign_confirmation, supporter_id, attempt=attempt
     )
+
+
+@task()
+def render_document(document_id: int) -> str:
+    """Draw one queued PDF (a report, a sign, a letter) so that requests can serve it."""
+    return documents.render(document_id)

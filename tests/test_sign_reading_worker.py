@@ -5,32 +5,15 @@ Runs on whichever database the suite runs on: SQLite here, and PostgreSQL too in
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from compliance.models import SignReading
-from tests import sign_photos
+from tests import sign_photos, workers
 from tests.test_observations import AUSTIN, at, post
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def database_url() -> str:
-    """The address of the database this test runs against (the test database), for another process to open."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,20 +31,7 @@ def test_a_db_worker_process_reads_an_uploaded_photo(committed_registry, setting
     assert queued.status == "READY"
     assert queued.task_path == "compliance.tasks.read_sign"
 
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
-        cwd=REPO_ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "TASKS_BACKEND": "database",
-            "DATABASE_URL": database_url(),
-            "MEDIA_ROOT": str(media_root),
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    worker = workers.run_db_worker(media_root)
     assert worker.returncode == 0, worker.stderr[-3000:]
 
     queued.refresh_from_db()

@@ -15,16 +15,15 @@ import csv
 import itertools
 
 import orjson
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from compliance import missions, reports, roles, scoreboard
+from compliance import documents, reports, roles, scoreboard
 from compliance.i18n import in_english
 from compliance.models import Jurisdiction
+from compliance.views.documents import serve
 
 
 def _jurisdiction(code: str) -> Jurisdiction:
@@ -38,24 +37,13 @@ def _private_jurisdiction(request: HttpRequest, code: str) -> Jurisdiction:
     return jurisdiction
 
 
-def _context(report: reports.Report, *, can_export: bool) -> dict[str, object]:
-    # compliance and venue_type_names are what the shared compliance summary partial reads.
-    return {
-        "report": report,
-        "compliance": report.compliance,
-        "venue_type_names": report.venue_type_names,
-        "can_export": can_export,
-        **missions.page_context(report.jurisdiction),
-    }
-
-
 @require_safe
 @in_english
 def report_page(request: HttpRequest, code: str) -> HttpResponse:
     """The report as a web page. Public: approved data only, no reporter identity; links to the exports if allowed."""
     report = reports.build(_jurisdiction(code))
     can_export = roles.may_see_private_data_of(request.user, report.jurisdiction.code)
-    return render(request, "reports/report.html", _context(report, can_export=can_export))
+    return render(request, "reports/report.html", reports.page_context(report, can_export=can_export))
 
 
 @require_safe
@@ -63,22 +51,18 @@ def report_page(request: HttpRequest, code: str) -> HttpResponse:
 def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The same report as a PDF (print stylesheet, US Letter, numbered pages). Public, like the page.
 
-    It is rendered without the request, so it is the same document whoever asks for it.
+    It is drawn without the request, so it is the same document whoever asks for it. Drawing takes about a second
+    of CPU: it is drawn once per state of the data (the stamp changes with any approval, law edit or new day), not
+    once per request, or anyone could keep the workers busy; with task workers it is drawn off the request path.
     """
     jurisdiction = _jurisdiction(code)
-    # Drawing takes about a second of CPU: draw once per state of the data (the stamp changes with any approval,
-    # law edit or new day), not once per request, or anyone could keep the workers busy.
-    key = f"report-pdf:{jurisdiction.code}:{scoreboard.stamp()}"
-    cached = cache.get(key)
-    if cached is None:
-        report = reports.build(jurisdiction)
-        html = render_to_string("reports/report.html", _context(report, can_export=False))
-        cached = (reports.render_pdf(html, base_url=request.build_absolute_uri("/")), report.filename("pdf"))
-        cache.set(key, cached, timeout=24 * 3600)
-    pdf, filename = cached
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    wanted = documents.Wanted(
+        documents.Kind.REPORT_PDF,
+        documents.report_key(jurisdiction),
+        scoreboard.stamp(),
+        base_url=request.build_absolute_uri("/"),
+    )
+    return serve(request, documents.obtain(wanted), content_type="application/pdf")
 
 
 class _Echo:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from compliance import scoreboard, signs
+from compliance import documents, scoreboard, signs
 from compliance.models import Jurisdiction, VenueType
+from compliance.views.documents import serve
 
 
 def _venue_type(request: HttpRequest) -> VenueType | None:
@@ -74,14 +74,10 @@ def sign_page(request: HttpRequest, code: str) -> HttpResponse:
 def sign_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The printable sign: /signs/{code}.pdf[?venue_type=slug][&size=letter|legal|tabloid]."""
     spec = _sign_spec(request, code)
-    # Drawn once per sign and state of the law data (see report_pdf for why), not once per request.
-    chosen = f"{request.GET.get('venue_type', '')}:{request.GET.get('size', '')}"
-    # The second page (notes for the business) is in the reader's language; the sign itself is English and Spanish.
-    key = f"sign-pdf:{spec.jurisdiction_code}:{chosen}:{get_language()}:{scoreboard.stamp()}"
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = signs.render_pdf(spec)
-        cache.set(key, pdf, timeout=24 * 3600)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{spec.file_name}"'
-    return response
+    # Drawn once per sign and state of the law data (see report_pdf for why), not once per request. The second
+    # page (notes for the business) is in the reader's language; the sign itself is English and Spanish.
+    key = documents.sign_key(
+        spec.jurisdiction_code, request.GET.get("venue_type", ""), request.GET.get("size", ""), get_language()
+    )
+    wanted = documents.Wanted(documents.Kind.SIGN_PDF, key, scoreboard.stamp())
+    return serve(request, documents.obtain(wanted), content_type="application/pdf")
