@@ -575,6 +575,7 @@ class ModerationItemOutput(serializers.ModelSerializer):
             "photos",
             "may_decide",
             "sign_reading",
+            "reported_by_owner",
         ]
 
     @extend_schema_field(OpenApiTypes.BOOL)

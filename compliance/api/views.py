@@ -8,7 +8,6 @@ import uuid
 
 import django_filters
 import orjson
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
@@ -155,7 +154,7 @@ class Locate(APIView):
 # --- volunteers' observations ---
 
 
-def _clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
+def clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
     """Check and clean each uploaded photo; the first refusal answers for the whole request."""
     if not files:
         raise APIError(status_code=400, code="required", detail=_("Add at least one photo."), field="photos")
@@ -166,9 +165,7 @@ def _clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
             detail=_("Send at most %(n)d photos.") % {"n": MAX_PHOTOS},
             field="photos",
         )
-    limits = photos.IntakeLimits(
-        max_bytes=settings.SIGNWATCH["PHOTO_MAX_BYTES"], max_pixels=settings.SIGNWATCH["PHOTO_MAX_PIXELS"]
-    )
+    limits = observations.intake_limits()
     cleaned = []
     for upload in files:
         if upload.size is not None and upload.size > limits.max_bytes:
@@ -220,7 +217,7 @@ class ObservationCreate(NoStore, APIView):
                 return Response(SubmissionOutput(earlier).data, status=status.HTTP_201_CREATED)
         except observations.SubmissionRefused as refused:
             raise from_domain(refused) from None
-        cleaned = _clean_uploads(uploads)
+        cleaned = clean_uploads(uploads)
         data = fields.validated_data
         point = None
         if data.get("lat") is not None:
