@@ -94,8 +94,8 @@ class LetterUpdateInput(serializers.Serializer):
 
 
 class ResurveyOutput(serializers.Serializer):
-    action = serializers.ChoiceField(
-        choices=["draw", "under_way", "cannot_draw"],
+    # A plain string, not an OpenAPI enum: one named "Action" would collide with the moderation decision's.
+    action = serializers.CharField(
         help_text=_(
             "draw: a re-survey sample of the state's venues should be drawn now; under_way: the current sample was "
             "drawn since the letter went out; cannot_draw: no covered venue type without condition, or no frame."

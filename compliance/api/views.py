@@ -44,6 +44,7 @@ from compliance.api.serializers import (
     ReceiptOutput,
     SlugField,
     SubmissionOutput,
+    VenueDetailOutput,
     VenueTypeOutput,
     choice_filter_parameters,
 )
@@ -304,9 +305,9 @@ class MyObservations(NoStore, generics.ListAPIView):
 
 @extend_schema(responses={200: PublicVenueOutput, **error_responses(404)})
 class VenueDetail(generics.RetrieveAPIView):
-    """A venue on the public map (one with an approved observation)."""
+    """A venue on the public map (one with an approved observation), with its owner's claim if any."""
 
-    serializer_class = PublicVenueOutput
+    serializer_class = VenueDetailOutput
     queryset = Venue.objects.public().select_related("venue_type", "jurisdiction")
     lookup_field = "public_id"
 
