@@ -166,8 +166,23 @@ class ReviewInline(admin.TabularInline):
 
 @admin.register(Observation)
 class ObservationAdmin(admin.ModelAdmin):
-    list_display = ["public_id", "venue", "sign_status", "review_status", "observed_on", "created_at"]
-    list_filter = ["review_status", "sign_status", "location_source", "venue__jurisdiction", "venue__venue_type"]
+    list_display = [
+        "public_id",
+        "venue",
+        "sign_status",
+        "review_status",
+        "reported_by_owner",
+        "observed_on",
+        "created_at",
+    ]
+    list_filter = [
+        "review_status",
+        "reported_by_owner",
+        "sign_status",
+        "location_source",
+        "venue__jurisdiction",
+        "venue__venue_type",
+    ]
     search_fields = ["public_id", "venue__name", "notes"]
     list_select_related = ["venue__venue_type"]
     date_hierarchy = "created_at"
@@ -179,6 +194,7 @@ class ObservationAdmin(admin.ModelAdmin):
         "review_status",
         "review_reason",
         "review_route",
+        "reported_by_owner",
         "published_at",
         "created_at",
         "submitter",

@@ -4,12 +4,14 @@ rules both must keep."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance import campaigns
+from compliance import campaigns, observations, photos
 from compliance.models import Jurisdiction, Letter
 
 SUGGESTED = "suggested"  # the tracker form's choice "the kind that fits the state's figures"
@@ -114,3 +116,41 @@ class CampaignForm(forms.Form):
             return [int(part) for part in text.replace(" ", "").split(",") if part]
         except ValueError:
             raise forms.ValidationError(_("Milestones are numbers of supporters, 1 or more.")) from None
+
+
+class OwnerReportForm(forms.Form):
+    """A venue owner reports the sign posted now (the venue page's and the sign page's link lead here); the API takes
+    the same through its serializer. The photo is checked and cleaned here by the intake every report goes through."""
+
+    photo = forms.FileField(
+        label=_("A photo of the sign where it is posted"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        error_messages={"required": _("Add a photo of the sign where it is posted.")},
+    )
+    posted_on = forms.DateField(
+        label=_("Posted on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    email = forms.EmailField(
+        label=_("Your email (optional): to hear what the moderators decide. Never shown to anyone."),
+        max_length=254,
+        required=False,
+    )
+
+    def clean_posted_on(self) -> datetime.date:
+        posted_on: datetime.date = self.cleaned_data["posted_on"]
+        if posted_on > timezone.localdate() + datetime.timedelta(days=1):
+            raise forms.ValidationError(_("The date cannot be in the future."), code="future_date")
+        return posted_on
+
+    def clean_photo(self) -> photos.CleanPhoto:
+        upload = self.cleaned_data["photo"]
+        limits = observations.intake_limits()
+        if upload.size is not None and upload.size > limits.max_bytes:  # refused before it is read into memory
+            raise forms.ValidationError(
+                _("Each photo must be at most %(mib)d MiB.") % {"mib": limits.max_bytes // (1024 * 1024)},
+                code="file_too_large",
+            )
+        try:
+            return photos.process(upload.read(), limits=limits)
+        except photos.PhotoRejected as rejected:
+            raise forms.ValidationError(rejected.detail, code=rejected.code) from None

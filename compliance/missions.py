@@ -21,6 +21,7 @@ from compliance.i18n import speaks_spanish
 from compliance.models import (
     FrameImport,
     Jurisdiction,
+    Observation,
     Sample,
     SampledVenue,
     SampleStratum,
@@ -120,6 +121,42 @@ def draw_sample(
     return sample
 
 
+def may_draw(user: Any) -> bool:
+    """Who may draw a sample: staff (the draw page's rule; manage.py draw_sample for operators)."""
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False))
+
+
+@dataclass(frozen=True)
+class Resurvey:
+    """What the letter tracker suggests once a letter went out (issue 15: a letter suggests a re-survey of its
+    state's venues): `draw` a sample now, the sample drawn since the letter is `under_way`, or `cannot_draw` (no
+    mandatory law covering a venue type without condition, or no frame venue of those types)."""
+
+    action: str
+    sample_id: str | None = None
+    sample_drawn_on: datetime.date | None = None
+
+
+def resurvey_after(
+    jurisdiction: Jurisdiction, sent_on: datetime.date, *, current: Sample | None, today: datetime.date | None = None
+) -> Resurvey:
+    """Whether a letter sent on a day calls for drawing a re-survey sample of the jurisdiction's venues.
+
+    A current sample (`current`, None when there is none) drawn on or after the day the letter went out already
+    measures what came after it: under way.
+    """
+    sample = current
+    if sample is not None and timezone.localdate(sample.drawn_at) >= sent_on:
+        return Resurvey("under_way", str(sample.public_id), timezone.localdate(sample.drawn_at))
+    venue_types = sampled_venue_types(jurisdiction, today or timezone.localdate())
+    if (
+        not venue_types
+        or not Venue.objects.in_frame().filter(jurisdiction=jurisdiction, venue_type__in=venue_types).exists()
+    ):
+        return Resurvey("cannot_draw")
+    return Resurvey("draw")
+
+
 def record_could_not_survey(
     *, venue: Venue, reason: str, attempted_on: datetime.date, submitter: Any = None
 ) -> SurveyAttempt:
@@ -147,9 +184,14 @@ class Mission:
     longitude: float
     distance_m: float
     last_observed_on: datetime.date | None
+    # The day the venue's owner says the sign went up, when a moderator approved the claim and no volunteer has
+    # been back since: such a venue comes first (compliance/owners.py).
+    owner_reports_posted_on: datetime.date | None = None
 
     @property
     def reason(self) -> str:
+        if self.owner_reports_posted_on:
+            return "owner_reports_posted"
         return "revisit" if self.last_observed_on else "never_visited"
 
 
@@ -181,11 +223,14 @@ def nearby(
     freshness_days: int = scoreboard.FRESHNESS_DAYS,
     limit: int = DEFAULT_LIMIT,
 ) -> list[Mission]:
-    """The nearest sampled venues of current samples that need a visit, nearest first: open, with no approved report
-    in the window, and no could-not-survey record since their sample was drawn. Searches wider until `limit`."""
+    """The venues that need a visit near a point. First those whose owner reports the sign posted (an approved
+    claim no volunteer has checked yet), nearest first; then the nearest sampled venues of current samples: open,
+    with no approved report in the window, and no could-not-survey record since their sample was drawn. Searches
+    wider until `limit`."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=freshness_days)
     found: list[Mission] = []
+    radius = SEARCH_RADII_M[0]
     with connection.cursor() as cursor:
         for radius in SEARCH_RADII_M:
             south, west, north, east = geo.bbox_around(latitude, longitude, radius)
@@ -211,7 +256,40 @@ def nearby(
             if len(found) >= limit:
                 break
     found.sort(key=lambda mission: (mission.distance_m, mission.venue_id))
-    return found[:limit]
+    claimed = _owner_claims_near(latitude, longitude, radius)
+    first = {mission.venue_id for mission in claimed}
+    return [*claimed, *(mission for mission in found if mission.venue_id not in first)][:limit]
+
+
+def _owner_claims_near(latitude: float, longitude: float, radius_m: float) -> list[Mission]:
+    """Open venues within the radius whose owner's approved claim awaits a volunteer's visit, nearest first."""
+    nearby_venues = Venue.objects.near(latitude, longitude, radius_m).filter(
+        closed_on__isnull=True, merged_into__isnull=True
+    )
+    claims = (
+        Observation.objects.open_owner_claims()
+        .filter(review_status=Observation.ReviewStatus.APPROVED, venue__in=nearby_venues)
+        .select_related("venue__venue_type", "venue__jurisdiction")
+        .order_by("observed_on", "pk")
+    )
+    missions: dict[str, Mission] = {}
+    for claim in claims:
+        venue = claim.venue
+        distance = geo.distance_m(latitude, longitude, venue.latitude, venue.longitude)
+        if distance <= radius_m:
+            missions[str(venue.public_id)] = Mission(
+                venue_id=str(venue.public_id),
+                name=venue.name,
+                venue_type=venue.venue_type.slug,
+                venue_type_name=venue.venue_type.local_name,
+                jurisdiction=venue.jurisdiction.code,
+                latitude=venue.latitude,
+                longitude=venue.longitude,
+                distance_m=round(distance, 1),
+                last_observed_on=venue.status_observed_on,
+                owner_reports_posted_on=claim.observed_on,
+            )
+    return sorted(missions.values(), key=lambda mission: (mission.distance_m, mission.venue_id))
 
 
 def _as_date(value: datetime.date | str | None) -> datetime.date | None:

@@ -577,7 +577,25 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         return self.filter(review_status=Observation.ReviewStatus.PENDING)
 
     def approved(self) -> ObservationQuerySet:
-        return self.filter(review_status=Observation.ReviewStatus.APPROVED)
+        """Approved volunteers' reports: what every figure, map, feed and document counts. Owners' claims never do."""
+        return self.filter(review_status=Observation.ReviewStatus.APPROVED, reported_by_owner=False)
+
+    def owner_claims(self) -> ObservationQuerySet:
+        """Venue owners' reports that the sign is posted now: evidence for moderators, a sentence on the venue page."""
+        return self.filter(reported_by_owner=True)
+
+    def open_owner_claims(self) -> ObservationQuerySet:
+        """Owners' claims still waiting: pending review, or approved with no volunteer's approved visit since."""
+        settled = Observation.objects.approved().filter(
+            venue=models.OuterRef("venue"),
+            observed_on__gte=models.OuterRef("observed_on"),
+            created_at__gt=models.OuterRef("created_at"),
+        )
+        return (
+            self.owner_claims()
+            .filter(review_status__in=[Observation.ReviewStatus.PENDING, Observation.ReviewStatus.APPROVED])
+            .exclude(models.Exists(settled))
+        )
 
     def moderation_queue(self) -> ObservationQuerySet:
         """Pending observations, oldest first, with what a moderator needs on screen."""
@@ -601,6 +619,7 @@ class Observation(models.Model):
         EXIF = "exif", _("Photo metadata")
         DEVICE = "device", _("Phone location")
         MANUAL = "manual", _("Pin placed by hand")
+        VENUE = "venue", _("The venue's own point (an owner's report)")
 
     class Flag(models.TextChoices):
         LOCATION_CONFLICT = "location_conflict", _("Photo and phone locations disagree")
@@ -651,6 +670,9 @@ class Observation(models.Model):
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     is_demo = models.BooleanField(_("synthetic demo data"), default=False)
+    # The venue's owner says the sign is posted now. Moderated like any report, but it counts in no figure: only a
+    # volunteer's later visit does (ObservationQuerySet.approved leaves these out).
+    reported_by_owner = models.BooleanField(_("reported by the venue's owner"), default=False, db_index=True)
 
     objects = ObservationQuerySet.as_manager()
 
@@ -665,6 +687,11 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sign_status_display()} at {self.venue} ({self.get_review_status_display()})"
+
+    @property
+    def is_public(self) -> bool:
+        """Shown to everyone: an approved volunteer's report (the same rule as ObservationQuerySet.approved)."""
+        return self.review_status == self.ReviewStatus.APPROVED and not self.reported_by_owner
 
     @property
     def submitted_on(self) -> datetime.date:

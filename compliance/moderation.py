@@ -25,6 +25,10 @@ from compliance.models import (
 
 # How the queue can be filtered by flag: none (what bulk decisions take), any, or one flag.
 QUEUE_FLAG_FILTERS = [("none", gettext_lazy("No flag")), ("any", gettext_lazy("Any flag")), *Observation.Flag.choices]
+QUEUE_REPORTER_FILTERS = [
+    ("volunteer", gettext_lazy("Volunteers' reports")),
+    ("owner", gettext_lazy("Owners' reports")),
+]
 
 
 class ModerationRefused(Exception):
@@ -76,7 +80,8 @@ def update_trust_after(decided: Iterable[Observation]) -> None:
     rule = trust_rule()
     by_submitter: dict[int, list[Observation]] = {}
     for observation in decided:
-        if observation.submitter_id is not None:
+        # An owner's claim is not a volunteer's report: it neither earns trust nor costs it.
+        if observation.submitter_id is not None and not observation.reported_by_owner:
             by_submitter.setdefault(observation.submitter_id, []).append(observation)
     for user_id, observations in by_submitter.items():
         current = VolunteerTrust.objects.select_for_update().filter(user_id=user_id).first()
@@ -93,12 +98,13 @@ def update_trust_after(decided: Iterable[Observation]) -> None:
         recent = list(
             Observation.objects.filter(
                 submitter_id=user_id,
+                reported_by_owner=False,
                 review_status__in=[Observation.ReviewStatus.APPROVED, Observation.ReviewStatus.REJECTED],
             )
             .order_by("-created_at", "-pk")
             .values_list("review_status", flat=True)[: rule.clean_last]
         )
-        approved = Observation.objects.filter(submitter_id=user_id, review_status=Observation.ReviewStatus.APPROVED)
+        approved = Observation.objects.approved().filter(submitter_id=user_id)
         if trust.earns_trust(approved=approved.count(), recent_newest_first=recent, rule=rule):
             _record_trust(user_id, trusted=True, change=VolunteerTrust.Change.EARNED)
 

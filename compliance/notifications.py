@@ -92,7 +92,10 @@ def letter_answered(letter: Letter) -> None:
 
     latest_per_address: dict[str, int] = {}
     for pk, email in (
-        ReportContact.objects.filter(observation__venue__jurisdiction=letter.jurisdiction)
+        # An owner's address is kept for the notice of their own report's review only.
+        ReportContact.objects.filter(
+            observation__venue__jurisdiction=letter.jurisdiction, observation__reported_by_owner=False
+        )
         .order_by("-created_at", "-pk")
         .values_list("pk", "email")
     ):

@@ -83,6 +83,15 @@ class IdempotencyKeyReused(SubmissionRefused):
     code = "idempotency_key_reused"
 
 
+class OwnerClaimOpen(SubmissionRefused):
+    """The venue's owner already said the sign is posted, and no volunteer has been back since."""
+
+    code = "owner_claim_open"
+
+    def __init__(self) -> None:
+        super().__init__(_("The owner's report for this venue is already waiting for a volunteer's visit."))
+
+
 class ModerationRefused(Refused):
     """A moderator's decision that cannot apply."""
 
@@ -136,6 +145,8 @@ class Submission:
     language: str = "en"
     # A digest of everything the client sent (fields and photo bytes): a resend with the key must match it.
     request_digest: str = ""  # of the request body, the multipart boundary left out (compliance/resends.py)
+    # The venue's owner reporting the sign posted (venue given, its own point): moderated, never counted.
+    by_owner: bool = False
 
 
 @dataclass
@@ -147,6 +158,13 @@ class _Placement:
 
 def _limits() -> dict[str, int]:
     return settings.SIGNWATCH
+
+
+def intake_limits() -> photos.IntakeLimits:
+    """The photo caps this site is set to (settings.SIGNWATCH), for every form of intake."""
+    return photos.IntakeLimits(
+        max_bytes=settings.SIGNWATCH["PHOTO_MAX_BYTES"], max_pixels=settings.SIGNWATCH["PHOTO_MAX_PIXELS"]
+    )
 
 
 def _exif_point(cleaned: Sequence[photos.CleanPhoto]) -> ReportedPoint | None:
@@ -352,6 +370,9 @@ def _record(
     if any(duplicates):
         flags = [*flags, Observation.Flag.DUPLICATE_PHOTO]
     point = placement.point
+    # Checked inside the writing transaction, queued behind the lock above: two claims sent together cannot both pass.
+    if submission.by_owner and Observation.objects.open_owner_claims().filter(venue=submission.venue).exists():
+        raise OwnerClaimOpen()
     venue = submission.venue or match_venue(submission.venue_type, point)
     if venue is None:
         # The venue is published once a report is approved: it gets the volunteer's point coarsened, never the
@@ -366,9 +387,9 @@ def _record(
             tile_key=geo.tile_key(latitude, longitude),
         )
     submitter = submission.submitter if submission.submitter and submission.submitter.is_authenticated else None
-    route = trust.review_route(
-        trusted=moderation.is_trusted(submitter), flagged=bool(flags), rule=moderation.trust_rule(), rng=rng
-    )
+    # An owner is not a volunteer: their report always waits for a moderator, whoever is signed in.
+    trusted = moderation.is_trusted(submitter) and not submission.by_owner
+    route = trust.review_route(trusted=trusted, flagged=bool(flags), rule=moderation.trust_rule(), rng=rng)
     approved_at_once = route == Observation.ReviewRoute.TRUSTED
     observation = Observation.objects.create(
         venue=venue,
@@ -390,6 +411,7 @@ def _record(
         review_route=route,
         review_status=Observation.ReviewStatus.APPROVED if approved_at_once else Observation.ReviewStatus.PENDING,
         published_at=now if approved_at_once else None,
+        reported_by_owner=submission.by_owner,
     )
     Photo.objects.bulk_create(
         Photo(
@@ -498,12 +520,14 @@ def _decide(
     decided = list(Observation.objects.filter(pk__in=pks).select_related("venue"))
     moderation.answer_second_opinions(decided, moderator=moderator, action=action)
     moderation.update_trust_after(decided)
+    # An owner's claim changes no venue and no figure: nothing to refresh or announce when it is approved.
+    counted = [observation for observation in decided if not observation.reported_by_owner]
     if approve:
-        venues = {observation.venue_id: observation.venue for observation in decided}.values()
+        venues = {observation.venue_id: observation.venue for observation in counted}.values()
         # In one order for every decision, so two bulk decisions never wait on each other's jurisdiction tallies.
         for venue in sorted(venues, key=lambda venue: (venue.jurisdiction_id, venue.pk)):
             venue.refresh_current_status()
-        for observation in decided:
+        for observation in counted:
             webhooks.report_approved(observation)
     for observation in decided:
         notifications.report_reviewed(observation)

@@ -464,7 +464,7 @@ class LocalURLFetcher(URLFetcher):
         if match.url_name not in ("photo", "photo-thumbnail"):
             raise ValueError(f"not fetched: {url}")
         photo = Photo.objects.filter(
-            public_id=match.kwargs["public_id"], observation__review_status=Observation.ReviewStatus.APPROVED
+            public_id=match.kwargs["public_id"], observation__in=Observation.objects.approved()
         ).first()
         name = photo and (photo.thumbnail.name if match.url_name == "photo-thumbnail" else photo.image.name)
         if not name:

@@ -228,7 +228,11 @@ def _trend(jurisdiction: Jurisdiction, quarters: int, today: datetime.date) -> l
     for _ in range(quarters - 1):
         starts.insert(0, _quarter_start(starts[0] - datetime.timedelta(days=1)))
     rows = (
-        jurisdiction.venues.filter(observations__review_status="approved", observations__observed_on__gte=starts[0])
+        jurisdiction.venues.filter(
+            observations__review_status="approved",
+            observations__reported_by_owner=False,  # an owner's claim counts in no figure (Observation.approved)
+            observations__observed_on__gte=starts[0],
+        )
         .values("pk", "venue_type__slug", "observations__sign_status", "observations__observed_on")
         .order_by("pk", "observations__observed_on", "observations__created_at")
     )

@@ -1,4 +1,4 @@
-"""Builders of venue-frame test data: frame venues as the import makes them, and approved reports of them."""
+"""Builders of test data: frame venues as the import makes them, approved reports of them, and owners' claims."""
 
 from __future__ import annotations
 
@@ -44,3 +44,19 @@ def report(venue: Venue, status: str, days_ago: int) -> Observation:
     )
     venue.refresh_current_status()
     return observation
+
+
+def owner_claim(venue: Venue, days_ago: int, review_status: str = "approved") -> Observation:
+    """A venue owner's report that the sign is posted, reviewed as given (compliance/owners.py)."""
+    return Observation.objects.create(
+        venue=venue,
+        sign_status="posted",
+        observed_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        captured_latitude=venue.latitude,
+        captured_longitude=venue.longitude,
+        location_source="venue",
+        review_status=review_status,
+        receipt=uuid.uuid4().hex,
+        published_at=timezone.now() if review_status == "approved" else None,
+        reported_by_owner=True,
+    )

@@ -27,6 +27,8 @@ RUN_TIMEOUT_S = 240
 # - /api/venues/nearby/: venue_type likewise (400);
 # - /api/observations/: each photo must decode as a JPEG, PNG, HEIC or WebP within the size caps, and venue_type
 #   and venue_id must exist (400, 413, 415, 422);
+# - /api/venues/{public_id}/owner-reports/: the same photo rules (400, 413, 415);
+# - /api/moderation/queue/: venue_type must name a venue type that exists (400), as on /api/map/;
 # - /api/missions/could-not-survey/: venue_id must be a venue of a current sample, and attempted_on a day of the
 #   last 30 (400).
 # Every other check still runs on them, not_a_server_error and response_schema_conformance included. All checks
@@ -34,7 +36,8 @@ RUN_TIMEOUT_S = 240
 FUZZ_CONFIG = """
 [[operations]]
 include-path = [
-    "/api/locate/", "/api/map/", "/api/venues/nearby/", "/api/observations/", "/api/missions/could-not-survey/"
+    "/api/locate/", "/api/map/", "/api/venues/nearby/", "/api/observations/", "/api/missions/could-not-survey/",
+    "/api/venues/{public_id}/owner-reports/", "/api/moderation/queue/",
 ]
 checks.positive_data_acceptance.enabled = false
 """

@@ -43,6 +43,7 @@ DOMAIN_STATUSES: dict[type[Exception], int] = {
     observations.LocationRequired: 422,
     observations.OutsideSupportedArea: 422,
     observations.IdempotencyKeyReused: 409,
+    observations.OwnerClaimOpen: 409,
     observations.StorageUnavailable: 503,
     observations.ReasonRequired: 400,
     observations.OwnReport: 403,
@@ -75,8 +76,8 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed: not signed in, not in the right role, a failed CSRF check, or (own_report) a moderator "
     "deciding on their own report.",
     404: "Nothing with this identifier that you may see.",
-    409: "Conflicts with the current state (already_reviewed, or idempotency_key_reused: a key sent again with a "
-    "different request).",
+    409: "Conflicts with the current state (already_reviewed; idempotency_key_reused: a key sent again with a "
+    "different request; owner_claim_open: the venue's owner already reported the sign posted).",
     413: "Too large: a photo (file_too_large, image_too_large), the whole request (request_too_large) or too many "
     "files (too_many_files).",
     415: "Not a body type or an image format SignWatch takes (unsupported_media_type).",

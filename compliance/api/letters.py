@@ -21,11 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance import letters, outcomes, outreach, roles
+from compliance import letters, missions, outcomes, outreach, roles
 from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses
 from compliance.api.serializers import JurisdictionCodeFilter, JurisdictionField, choice_filter_parameters
-from compliance.models import Letter
+from compliance.models import Letter, Sample
 
 
 @extend_schema_field({"type": "string", "description": "enforcement | adoption | recognition | custom"})
@@ -85,6 +85,22 @@ class LetterUpdateInput(serializers.Serializer):
 # --- output ---
 
 
+class ResurveyOutput(serializers.Serializer):
+    # A plain string, not an OpenAPI enum: one named "Action" would collide with the moderation decision's.
+    action = serializers.CharField(
+        help_text=_(
+            "draw: a re-survey sample of the state's venues should be drawn now; under_way: the current sample was "
+            "drawn since the letter went out; cannot_draw: no covered venue type without condition, or no frame."
+        ),
+    )
+    sample_id = serializers.UUIDField(allow_null=True)
+    sample_drawn_on = serializers.DateField(allow_null=True)
+    sample_url = serializers.URLField(allow_null=True, help_text=_("The current sample's progress (under_way)."))
+    draw_url = serializers.URLField(
+        allow_null=True, help_text=_("The page that draws it, for those who may (staff); null for anyone else.")
+    )
+
+
 class LetterOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     jurisdiction = serializers.CharField(source="jurisdiction.code")
@@ -94,6 +110,9 @@ class LetterOutput(serializers.ModelSerializer):
     figures = serializers.JSONField(help_text=_("The figures and law facts the letter quoted, frozen when written."))
     recipient = serializers.ListField(child=serializers.CharField(), help_text=_("Address lines, frozen."))
     urls = serializers.SerializerMethodField()
+    resurvey = serializers.SerializerMethodField(
+        help_text=_("Once the letter went out: the suggested re-survey of the state's venues; null before.")
+    )
 
     class Meta:
         model = Letter
@@ -115,6 +134,7 @@ class LetterOutput(serializers.ModelSerializer):
             "official_response",
             "created_at",
             "urls",
+            "resurvey",
         ]
 
     @extend_schema_field(
@@ -125,6 +145,25 @@ class LetterOutput(serializers.ModelSerializer):
         return {
             name: request.build_absolute_uri(reverse(view, args=[letter.public_id]))
             for name, view in (("page", "letter"), ("docx", "letter-docx"), ("pdf", "letter-pdf"))
+        }
+
+    @extend_schema_field(ResurveyOutput(allow_null=True))
+    def get_resurvey(self, letter: Letter) -> dict[str, Any] | None:
+        if letter.outreach_status not in outreach.SENT_STATUSES or letter.sent_on is None:
+            return None
+        current = Sample.objects.current().filter(jurisdiction=letter.jurisdiction).first()
+        resurvey = missions.resurvey_after(letter.jurisdiction, letter.sent_on, current=current)
+        request = self.context["request"]
+        code = letter.jurisdiction.code
+        draw = resurvey.action == "draw" and missions.may_draw(request.user)
+        return {
+            "action": resurvey.action,
+            "sample_id": resurvey.sample_id,
+            "sample_drawn_on": resurvey.sample_drawn_on,
+            "sample_url": request.build_absolute_uri(reverse("api-mission", args=[code]))
+            if resurvey.sample_id
+            else None,
+            "draw_url": request.build_absolute_uri(reverse("draw-sample") + f"?jurisdiction={code}") if draw else None,
         }
 
     def to_representation(self, letter: Letter) -> dict[str, Any]:

@@ -41,7 +41,15 @@ class MissionOutput(serializers.Serializer):
     longitude = serializers.FloatField()
     distance_m = serializers.FloatField()
     last_observed_on = serializers.DateField(allow_null=True, help_text=_("Null: never visited."))
-    reason = serializers.CharField(help_text=_("never_visited, or revisit when the last report is too old."))
+    owner_reports_posted_on = serializers.DateField(
+        allow_null=True, help_text=_("The day the venue's owner says the sign went up, awaiting a volunteer's visit.")
+    )
+    reason = serializers.CharField(
+        help_text=_(
+            "owner_reports_posted (listed first: please confirm it), never_visited, or revisit when the last report "
+            "is too old."
+        )
+    )
     directions_url = serializers.URLField(help_text=_("Directions to the venue on openstreetmap.org."))
 
 

@@ -42,6 +42,7 @@ class QueueFilterInput(serializers.Serializer):
     jurisdiction = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, help_text=gettext_lazy("USPS code"))
     venue_type = SlugField(slug_field="slug", queryset=VenueType.objects.all(), required=False)
     flag = serializers.ChoiceField(choices=moderation.QUEUE_FLAG_FILTERS, required=False)
+    reporter = serializers.ChoiceField(choices=moderation.QUEUE_REPORTER_FILTERS, required=False)
     older_than_days = serializers.IntegerField(
         min_value=0, max_value=3650, required=False, help_text=gettext_lazy("Received at least this many days ago")
     )
@@ -72,7 +73,8 @@ class QueueItemOutput(ModerationItemOutput):
 @extend_schema(parameters=[QueueFilterInput], responses={200: QueueItemOutput(many=True), **error_responses(400, 403)})
 class ModerationQueue(NoStore, generics.ListAPIView):
     """Pending observations, oldest first; those sent to you for a second opinion come first, those sent to
-    another moderator are theirs. Filters: jurisdiction, venue type, flag (none, any or one) and age."""
+    another moderator are theirs. Filters: jurisdiction, venue type, flag (none, any or one), reporter (volunteer or
+    owner: an owner's report is marked `reported_by_owner` and counts in no figure once approved) and age."""
 
     serializer_class = QueueItemOutput
     permission_classes = [IsModerator]
@@ -94,6 +96,8 @@ class ModerationQueue(NoStore, generics.ListAPIView):
             queue = queue.filter(venue__jurisdiction__code=code.upper())
         if venue_type := wanted.get("venue_type"):
             queue = queue.filter(venue__venue_type=venue_type)
+        if reporter := wanted.get("reporter"):
+            queue = queue.filter(reported_by_owner=reporter == "owner")
         if (days := wanted.get("older_than_days")) is not None:
             queue = queue.filter(created_at__lte=timezone.now() - datetime.timedelta(days=days))
         flag = wanted.get("flag")

@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from compliance import frame, laws, scoreboard
+from compliance import frame, laws, owners, scoreboard
 from compliance.models import (
     AGOffice,
     Deficiency,
@@ -435,6 +435,30 @@ class PublicVenueOutput(serializers.ModelSerializer):
         ]
 
 
+class OwnerClaimOutput(serializers.Serializer):
+    reported_on = serializers.DateField(help_text=_("The day the venue's owner says the sign went up."))
+    confirmed_on = serializers.DateField(
+        allow_null=True, help_text=_("The day a volunteer's visit confirmed it; null while awaiting one.")
+    )
+
+
+class VenueDetailOutput(PublicVenueOutput):
+    owner_claim = serializers.SerializerMethodField(
+        help_text=_(
+            "The owner's approved report that the sign is posted (it counts in no figure); null when there is none, "
+            "or when a volunteer's later visit found the sign missing."
+        )
+    )
+
+    class Meta(PublicVenueOutput.Meta):
+        fields = [*PublicVenueOutput.Meta.fields, "owner_claim"]
+
+    @extend_schema_field(OwnerClaimOutput(allow_null=True))
+    def get_owner_claim(self, venue: Venue) -> dict | None:
+        claim = owners.public_claim(venue)
+        return OwnerClaimOutput(claim).data if claim else None
+
+
 class NearbyVenueOutput(PublicVenueOutput):
     distance_m = serializers.FloatField()
 
@@ -594,6 +618,7 @@ class ModerationItemOutput(serializers.ModelSerializer):
             "photos",
             "may_decide",
             "sign_reading",
+            "reported_by_owner",
         ]
 
     @extend_schema_field(OpenApiTypes.BOOL)

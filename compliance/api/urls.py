@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import compliance.converters  # noqa: F401 - registers the <code:…> and <receipt:…> URL parts
-from compliance.api import campaigns, errors, letters, missions, moderation, views, webhooks
+from compliance.api import campaigns, errors, letters, missions, moderation, owners, views, webhooks
 
 urlpatterns = [
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("observations/receipt/<receipt:receipt>/", views.ObservationReceipt.as_view(), name="api-receipt"),
     path("venues/nearby/", views.NearbyVenues.as_view(), name="api-venues-nearby"),
     path("venues/<uuid:public_id>/", views.VenueDetail.as_view(), name="api-venue"),
+    path("venues/<uuid:public_id>/owner-reports/", owners.OwnerReportCreate.as_view(), name="api-venue-owner-reports"),
     path("moderation/queue/", moderation.ModerationQueue.as_view(), name="api-moderation-queue"),
     path("moderation/observations/<uuid:public_id>/", views.ModerateObservation.as_view(), name="api-moderate"),
     path("moderation/bulk/", moderation.ModerateMany.as_view(), name="api-moderate-many"),

@@ -9,7 +9,6 @@ from typing import Any
 
 import django_filters
 import orjson
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -47,6 +46,7 @@ from compliance.api.serializers import (
     ReceiptOutput,
     SlugField,
     SubmissionOutput,
+    VenueDetailOutput,
     VenueTypeOutput,
     choice_filter_parameters,
 )
@@ -157,7 +157,7 @@ class Locate(APIView):
 # --- volunteers' observations ---
 
 
-def _clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
+def clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
     """Check and clean each uploaded photo; the first refusal answers for the whole request."""
     if not files:
         raise APIError(status_code=400, code="required", detail=_("Add at least one photo."), field="photos")
@@ -168,9 +168,7 @@ def _clean_uploads(files: list[UploadedFile]) -> list[photos.CleanPhoto]:
             detail=_("Send at most %(n)d photos.") % {"n": MAX_PHOTOS},
             field="photos",
         )
-    limits = photos.IntakeLimits(
-        max_bytes=settings.SIGNWATCH["PHOTO_MAX_BYTES"], max_pixels=settings.SIGNWATCH["PHOTO_MAX_PIXELS"]
-    )
+    limits = observations.intake_limits()
     cleaned = []
     for upload in files:
         if upload.size is not None and upload.size > limits.max_bytes:
@@ -231,7 +229,7 @@ class ObservationCreate(NoStore, APIView):
         fields.is_valid(raise_exception=True)
         uploads = request.FILES.getlist("photos")
         digest = self.body.drain() if key and self.body else ""
-        cleaned = _clean_uploads(uploads)
+        cleaned = clean_uploads(uploads)
         data = fields.validated_data
         point = None
         if data.get("lat") is not None:
@@ -300,9 +298,9 @@ class MyObservations(NoStore, generics.ListAPIView):
 
 @extend_schema(responses={200: PublicVenueOutput, **error_responses(404)})
 class VenueDetail(generics.RetrieveAPIView):
-    """A venue on the public map (one with an approved observation)."""
+    """A venue on the public map (one with an approved observation), with its owner's claim if any."""
 
-    serializer_class = PublicVenueOutput
+    serializer_class = VenueDetailOutput
     queryset = Venue.objects.public().select_related("venue_type", "jurisdiction")
     lookup_field = "public_id"
 

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from compliance import documents, letters, outreach, roles, scoreboard
+from compliance import documents, letters, missions, outreach, roles, scoreboard
 from compliance.forms import SUGGESTED, AnswerForm, LetterForm, OutreachForm
 from compliance.i18n import in_english
-from compliance.models import Jurisdiction, Letter
+from compliance.models import Jurisdiction, Letter, Sample
 from compliance.views.documents import serve
 
 
@@ -72,11 +72,19 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
                 return redirect("letter", letter.public_id)
         else:
             errors = _first_errors(form)
-    visible = (
+    visible = list(
         Letter.objects.visible_to(request.user)
         .select_related("jurisdiction", "author")
         .order_by("jurisdiction__name", "-created_at")
     )
+    # A letter that went out suggests a re-survey of its state's venues (or says the one drawn since is under way).
+    samples = {sample.jurisdiction_id: sample for sample in Sample.objects.current()}
+    for letter in visible:
+        letter.resurvey = (  # type: ignore[attr-defined]
+            missions.resurvey_after(letter.jurisdiction, letter.sent_on, current=samples.get(letter.jurisdiction_id))
+            if letter.outreach_status in outreach.SENT_STATUSES and letter.sent_on
+            else None
+        )
     addressable = Jurisdiction.objects.filter(ag_office__isnull=False).order_by("name") if may_write else []
     return render(
         request,
@@ -84,6 +92,7 @@ def tracker_page(request: HttpRequest) -> HttpResponse:
         {
             "letters": visible,
             "may_write": may_write,
+            "may_draw": missions.may_draw(request.user),
             "jurisdictions": [
                 (jurisdiction, letters.suggested_kind(board[jurisdiction.code])) for jurisdiction in addressable
             ],

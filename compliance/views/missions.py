@@ -47,7 +47,9 @@ class DrawSampleForm(forms.Form):
 @staff_member_required
 def draw_sample_page(request: HttpRequest) -> HttpResponse:
     """Staff draw a jurisdiction's sample (it replaces the current one), as manage.py draw_sample does."""
-    form = DrawSampleForm(request.POST or None)
+    # The letter tracker's "draw a re-survey sample" link names the jurisdiction: the form opens with it chosen.
+    chosen = Jurisdiction.objects.filter(code=request.GET.get("jurisdiction", "").upper()).first()
+    form = DrawSampleForm(request.POST or None, initial={"jurisdiction": chosen})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -37,6 +37,7 @@ def moderate_page(request: HttpRequest) -> HttpResponse:
             "jurisdictions": Jurisdiction.objects.order_by("code"),
             "venue_types": VenueType.objects.all().in_local_order(),
             "flag_choices": moderation.QUEUE_FLAG_FILTERS,
+            "reporter_choices": moderation.QUEUE_REPORTER_FILTERS,
             "disputed_venues": Venue.objects.public()
             .filter(disputed=True)
             .select_related("venue_type", "jurisdiction")

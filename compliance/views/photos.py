@@ -1,4 +1,5 @@
-"""Photo files: public once their observation is approved, otherwise for moderators only."""
+"""Photo files: public once their volunteer's observation is approved, otherwise for moderators only (an owner's
+photo among them: nothing of an owner's report is public but the claim's sentence and date)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from compliance import roles
-from compliance.models import Observation, Photo
+from compliance.models import Photo
 
 
 def _photo_file(request: HttpRequest, public_id: uuid.UUID, thumbnail: bool) -> FileResponse:
     photo = get_object_or_404(Photo.objects.select_related("observation"), public_id=public_id)
-    public = photo.observation.review_status == Observation.ReviewStatus.APPROVED
+    public = photo.observation.is_public
     if not public and not roles.is_moderator(request.user):
         raise Http404  # not 403: the answer must not confirm that an unpublished photo exists
     name = photo.thumbnail.name if thumbnail else photo.image.name

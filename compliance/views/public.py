@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from compliance import campaigns, missions, outreach, roles, scoreboard, scoring
+from compliance import campaigns, missions, outreach, owners, roles, scoreboard, scoring
 from compliance.forms import SettleDisputeForm
 from compliance.models import (
     ALL_VENUE_TYPES,
@@ -128,4 +128,8 @@ def venue_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     venue = get_object_or_404(Venue.objects.public().select_related("venue_type", "jurisdiction"), public_id=public_id)
     history = venue.observations.approved().prefetch_related("photos").order_by("-observed_on", "-published_at")
     settle_form = SettleDisputeForm() if venue.disputed and roles.is_moderator(request.user) else None
-    return render(request, "compliance/venue.html", {"venue": venue, "history": history, "settle_form": settle_form})
+    return render(
+        request,
+        "compliance/venue.html",
+        {"venue": venue, "history": history, "settle_form": settle_form, "owner_claim": owners.public_claim(venue)},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from compliance import documents, scoreboard, signs
-from compliance.models import Jurisdiction, VenueType
+from compliance.models import Jurisdiction, Venue, VenueType
 from compliance.views.documents import serve
 
 
@@ -29,6 +30,15 @@ def _sign_spec(request: HttpRequest, code: str) -> signs.SignSpec:
     if paper is not None and paper not in signs.PAPER_SIZES:
         raise BadRequest(_("Unknown paper size."))
     return signs.sign_spec(jurisdiction.current_law(), _venue_type(request), paper, jurisdiction=jurisdiction)
+
+
+def _owner_venue(request: HttpRequest) -> Venue | None:
+    """The public venue named by ?venue= (the venue page's "print the sign" link), for its owner's "posted" link."""
+    try:
+        public_id = uuid.UUID(request.GET.get("venue", ""))
+    except ValueError:
+        return None
+    return Venue.objects.public().select_related("venue_type").filter(public_id=public_id).first()
 
 
 def _picker_context(code: str = "", venue_slug: str = "") -> dict[str, object]:
@@ -66,7 +76,12 @@ def sign_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "signs/page.html",
-        {**_picker_context(spec.jurisdiction_code, venue_slug), "spec": spec, "downloads": downloads},
+        {
+            **_picker_context(spec.jurisdiction_code, venue_slug),
+            "spec": spec,
+            "downloads": downloads,
+            "owner_venue": _owner_venue(request),
+        },
     )
 
 

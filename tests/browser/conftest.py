@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests import images
+from tests.factories import owner_claim
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the test's own queries.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -91,7 +92,8 @@ class World:
     role. `pages` names every page each role sees, with the maps each page must draw."""
 
     receipt: str
-    venue_id: int
+    venue_id: str  # a public venue's public id, as in /v/{id}/
+    claimed_venue_id: str  # a public venue whose owner reports the sign posted (approved, awaiting a visit)
     letter_id: str
     users: dict[str, Any]
 
@@ -126,11 +128,12 @@ def world(committed_registry) -> World:
         )
     )
     letter = letters.compose(jurisdiction=texas, kind="enforcement", author=advocate, report_url="/reports/TX/")
-    venue = Venue.objects.filter(jurisdiction=texas, observations__review_status="approved").first()
-    assert venue is not None, "the demo data holds approved Texas venues"
+    venue, claimed = Venue.objects.public().filter(jurisdiction=texas).order_by("pk")[:2]
+    owner_claim(claimed, days_ago=1)
     return World(
         receipt=pending.receipt,
-        venue_id=venue.pk,
+        venue_id=str(venue.public_id),
+        claimed_venue_id=str(claimed.public_id),
         letter_id=str(letter.public_id),
         users={"volunteer": volunteer, "moderator": moderator, "advocate": advocate, "ag_office": ag_office},
     )

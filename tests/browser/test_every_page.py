@@ -51,7 +51,10 @@ def screens_for(role: str, world: World) -> list[Screen]:
         return [
             public_map,
             state,
-            Screen("venue", f"/v/{world.venue_id}/"),
+            Screen("venue", f"/v/{world.venue_id}/", ready=".owner-links"),
+            Screen("venue-owner-claim", f"/v/{world.claimed_venue_id}/", ready="#owner-claim"),
+            Screen("owner-report", f"/v/{world.venue_id}/owner/", ready="#owner-report-form"),
+            Screen("sign-for-venue", f"/signs/TX/?venue={world.venue_id}", ready="#owner-report-link"),
             submit,
             receipt,
             report,

@@ -64,7 +64,8 @@
     var list = $("queue-list");
     list.textContent = "";
     queue.forEach(function (item, position) {
-      var entry = text("li", item.venue.venue_type_name + " · " + item.venue.jurisdiction + " · " + item.sign_status +
+      var entry = text("li", (item.reported_by_owner ? gettext("Owner's report") + " · " : "") +
+        item.venue.venue_type_name + " · " + item.venue.jurisdiction + " · " + item.sign_status +
         (item.flags.length ? " · " + item.flag_labels.join(", ") : ""));
       entry.dataset.id = item.id;
       if (position === index) entry.className += " current";
@@ -135,6 +136,8 @@
       }
       photos.appendChild(figure);
     });
+
+    $("item-owner").hidden = !item.reported_by_owner;
 
     // A moderator never decides on their own report: the server refuses it, and the page says so up front.
     $("item-own").hidden = item.may_decide;

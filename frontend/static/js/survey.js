@@ -29,9 +29,11 @@
       item.querySelector(".name").textContent = mission.name || mission.venue_type_name;
       item.querySelector(".venue-type").textContent = mission.name ? "(" + mission.venue_type_name + ")" : "";
       item.querySelector(".distance").textContent = distanceText(mission.distance_m);
-      item.querySelector(".reason").textContent = mission.reason === "revisit"
-        ? interpolate(gettext("last report %s: time for another look"), [mission.last_observed_on])
-        : gettext("never visited");
+      item.querySelector(".reason").textContent = mission.reason === "owner_reports_posted"
+        ? interpolate(gettext("the owner reports the sign posted on %s: please confirm it"), [mission.owner_reports_posted_on])
+        : mission.reason === "revisit"
+          ? interpolate(gettext("last report %s: time for another look"), [mission.last_observed_on])
+          : gettext("never visited");
       item.querySelector(".directions").href = mission.directions_url;
       item.querySelector("form").addEventListener("submit", function (event) {
         event.preventDefault();
