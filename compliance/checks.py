@@ -45,3 +45,20 @@ def proxy_settings_agree(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
             id="signwatch.W002",
         )
     ]
+
+
+@register(deploy=True)
+def workers_share_the_stamp(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Task workers and web processes must agree on the figures' stamp, which lives in the default cache."""
+    if settings.DEBUG or settings.TASKS_BACKEND != "database":
+        return []
+    if settings.CACHES["default"]["BACKEND"] not in PER_PROCESS_CACHES:
+        return []
+    return [
+        Warning(
+            "TASKS_BACKEND=database with a per-process CACHE_URL: each process names the state of the data "
+            "differently, so PDFs drawn by db_worker are not found by the web processes and are drawn again.",
+            hint="Point CACHE_URL at db://signwatch_cache (after createcachetable), redis:// or memcached://.",
+            id="signwatch.W003",
+        )
+    ]

@@ -135,3 +135,12 @@ def test_check_deploy_warns_when_limits_are_per_process_or_the_proxy_is_not_coun
         "check", "--deploy", env={**PRODUCTION_LIKE, "DEBUG": "true", "LIMITS_CACHE_URL": "locmem://"}
     )
     assert "signwatch.W001" not in debugging.stderr + debugging.stdout
+
+
+def test_check_deploy_warns_when_task_workers_cannot_share_the_stamp():
+    per_process = run_manage("check", "--deploy", env={**PRODUCTION_LIKE, "TASKS_BACKEND": "database"})
+    assert "signwatch.W003" in per_process.stderr + per_process.stdout
+    shared = run_manage(
+        "check", "--deploy", env={**PRODUCTION_LIKE, "TASKS_BACKEND": "database", "CACHE_URL": "db://signwatch_cache"}
+    )
+    assert "signwatch.W003" not in shared.stderr + shared.stdout
