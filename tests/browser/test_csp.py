@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from compliance import roles
 from tests import images
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 PASSWORD = "a-long-test-password"
 

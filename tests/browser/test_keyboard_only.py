@@ -16,7 +16,7 @@ from compliance.models import Observation
 from tests import images
 from tests.browser.conftest import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 # The focused element, or for a visually hidden file input the label drawn as its button, must show a ring.
 FOCUS_SHOWN = """() => {

@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 
 def test_map_draws_every_jurisdiction_with_a_legend(live_server, committed_registry, page, screenshot):

@@ -14,7 +14,7 @@ from compliance import geo, photos, roles
 from compliance.models import Jurisdiction, Observation, Photo, SecondOpinion, Venue, VenueType
 from tests import images
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 
 def waiting_reports(count: int, *, flags: list[str] | None = None, start: int = 0) -> list[Observation]:

@@ -10,7 +10,7 @@ from tests import images
 from tests.browser.conftest import wait_until
 from tests.factories import frame_venue, report
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 PASSWORD = "a-long-test-password"
 

@@ -17,7 +17,7 @@ from compliance import geo
 from compliance.models import Jurisdiction, Observation, Venue, VenueType
 from tests import images
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 TEXARKANA_TX = (33.43, -94.10)
 ZOOM_AFTER = 11  # the form zooms to 17 on the phone's location; six presses of "−"

@@ -12,7 +12,7 @@ from tests import sign_photos
 from tests.browser.conftest import wait_until
 from tests.test_observations import AUSTIN, at, post
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 
 def test_moderator_sees_the_reading_beside_the_photo_and_confirms_its_suggestion(

@@ -10,7 +10,7 @@ from compliance.models import Jurisdiction, SurveyAttempt
 from tests.factories import frame_venue
 from tests.osm_extracts import AUSTIN
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.database_agnostic]
 
 
 def phone_in_austin(browser) -> BrowserContext:
