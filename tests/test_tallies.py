@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import os
 import random
-import subprocess
-import sys
 
 import pytest
 from django.db import connection
@@ -17,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from compliance import merges, scoreboard, tallies
 from compliance.models import Jurisdiction, JurisdictionTally, PostingLaw, Venue, VenueMerge
 from tests.test_compliance_api import AUSTIN, add_observation, approved_venue
-from tests.test_sign_reading_worker import REPO_ROOT, database_url
+from tests.workers import run_db_worker
 
 STATUSES = ("posted", "deficient", "missing")
 
@@ -127,7 +124,9 @@ def test_a_tally_of_another_day_is_recounted(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_a_worker_the_recount_runs_there_and_requests_get_the_last_figures(committed_registry, settings):
+def test_with_a_worker_the_recount_runs_there_and_requests_get_the_last_figures(
+    committed_registry, settings, media_root
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     for n in range(12):
         approved_venue("TX", "bus_station", "posted", AUSTIN[0] + 0.01 * n, AUSTIN[1])
@@ -145,19 +144,7 @@ def test_with_a_worker_the_recount_runs_there_and_requests_get_the_last_figures(
     assert queued.task_path == "compliance.tasks.rebuild_scoreboard"
     assert tallies.stale(timezone.localdate())
 
-    worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
-        cwd=REPO_ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "TASKS_BACKEND": "database",
-            "DATABASE_URL": database_url(),
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    worker = run_db_worker(media_root)
     assert worker.returncode == 0, worker.stderr[-3000:]
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL", worker.stderr[-3000:]
