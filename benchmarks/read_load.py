@@ -73,6 +73,12 @@ def read_mix(database_url: str) -> list[tuple[str, str, int]]:
                 "SELECT public_id FROM compliance_venue WHERE current_status <> '' ORDER BY random() LIMIT 200"
             )
         ]
+        points = list(
+            connection.execute(
+                "SELECT latitude, longitude FROM compliance_venue WHERE current_status <> '' "
+                "ORDER BY random() LIMIT 120"
+            )
+        )
         reports = [
             row[0]
             for row in connection.execute(
@@ -85,12 +91,18 @@ def read_mix(database_url: str) -> list[tuple[str, str, int]]:
         ("map page", "/", 2),
         ("figures", "/api/compliance/", 4),
         ("map z4", "/api/map/?bbox=-125,24,-66,50&zoom=4", 3),
-        ("map z7", "/api/map/?bbox=-101,27,-94,33&zoom=7", 3),
-        ("map z11", "/api/map/?bbox=-98.0,30.1,-97.5,30.5&zoom=11", 3),
-        ("map z15", "/api/map/?bbox=-97.76,30.26,-97.72,30.28&zoom=15", 3),
+        ("map z7", "/api/map/?bbox=-101,27,-94,33&zoom=7", 2),
+        ("map z7", "/api/map/?bbox=-125,32,-114,42&zoom=7", 2),
         ("Open311 list", "/open311/v2/requests.json", 1),
         ("Open311 state", "/open311/v2/requests.xml?jurisdiction_id=TX", 1),
     ]
+    # Closer in, every visitor looks somewhere else: viewports around 60 random public venues at zooms 11 and 15.
+    for zoom, half_width in ((11, 0.25), (15, 0.02)):
+        for lat, lon in points[:60] if zoom == 11 else points[60:120]:
+            bbox = (
+                f"{lon - half_width:.4f},{lat - half_width / 2:.4f},{lon + half_width:.4f},{lat + half_width / 2:.4f}"
+            )
+            mix.append((f"map z{zoom}", f"/api/map/?bbox={bbox}&zoom={zoom}", 1))
     mix += [("state page", f"/j/{code}/", 1) for code in codes]
     mix += [("report page", f"/reports/{code}/", 1) for code in codes[:4]]
     mix += [("venue page", f"/v/{venue}/", 1) for venue in venues[:40]]
@@ -159,7 +171,8 @@ def render(steps: list[Step], args: argparse.Namespace, server: str) -> tuple[st
         f"`gunicorn backend.wsgi` with {args.workers} sync workers and production settings (DEBUG off, the "
         f"per-process memory cache), on {server} holding the 1M-observation database of the section above. The "
         "client sends a read-only mix on a fixed schedule from "
-        f"{THREADS} threads on the same machine, {args.seconds:g} s per rate: map viewports at zooms 4, 7, 11 and 15, "
+        f"{THREADS} threads on the same machine, {args.seconds:g} s per rate: map viewports (the whole country at "
+        "zoom 4, two regions at zoom 7, and 120 viewports around random venues at zooms 11 and 15), "
         "the figures, the map page, state pages, report pages, venue pages and the venue API, Open311 lists "
         "(JSON, and XML for one state) and single requests. Latency counts from when each request was due.",
         "",
