@@ -115,6 +115,7 @@ def build(server: str, size: int, *, keep: bool) -> dict[str, Any]:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and keep:
             print(f"Reusing {name}", file=sys.stderr, flush=True)
+            manage(url, "migrate", "--noinput")  # built by an earlier version of the code
             return json.loads(
                 conn.execute(
                     "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
