@@ -116,6 +116,8 @@ def build(server: str, size: int, *, keep: bool) -> dict[str, Any]:
         if exists and keep:
             print(f"Reusing {name}", file=sys.stderr, flush=True)
             manage(url, "migrate", "--noinput")  # built by an earlier version of the code
+            with psycopg.connect(url, autocommit=True) as reused:
+                reused.execute("ANALYZE")  # columns a migration added have no statistics yet
             return json.loads(
                 conn.execute(
                     "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
