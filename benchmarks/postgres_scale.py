@@ -202,6 +202,7 @@ def measure() -> dict[str, Any]:
 
     django.setup()
     from django.contrib.auth.models import User
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
@@ -255,7 +256,15 @@ def measure() -> dict[str, Any]:
         tally = JurisdictionTally.objects.get(jurisdiction_id=venue.jurisdiction_id)
         assert tally.version > versions[venue.jurisdiction_id], "the approval did not reach its jurisdiction's tally"
         versions[venue.jurisdiction_id] = tally.version
-        recounted.append(sum('"compliance_venue"' in query["sql"] and "COUNT" in query["sql"] for query in queries))
+        # A count over the venues themselves; the samples' progress (bounded by the sample sizes) is not one.
+        recounted.append(
+            sum(
+                '"compliance_venue"' in query["sql"]
+                and "COUNT" in query["sql"]
+                and "compliance_sampledvenue" not in query["sql"]
+                for query in queries
+            )
+        )
     results["moderation"] = median_ms(decisions)
     results["rebuild_after_moderation"] = median_ms(rebuilds) | {"venue_counts": max(recounted)}
 
@@ -277,6 +286,12 @@ def measure() -> dict[str, Any]:
     assert client.get(us_url).status_code == 200
     results["us_map"] = median_ms(timed_us(lambda: client.get(us_url), WARM_UP + MAP_REQUESTS)[WARM_UP:])
     results["us_map"]["bytes"] = len(client.get(us_url).content)
+
+    def drawn_afresh() -> None:  # the answer computed from the cluster counts, not read from the cache
+        cache.clear()
+        client.get(us_url)
+
+    results["us_map_cold"] = median_ms(timed_us(drawn_afresh, MAP_REQUESTS // 4))
 
     results["open311"] = {}
     for name, query in OPEN311_QUERIES.items():
@@ -361,7 +376,8 @@ def render(sizes: list[int], builds: list[dict[str, Any]], measured: list[dict[s
         ("Figures rebuilt after one approval", lambda m: m["rebuild_after_moderation"]["median_ms"], "{:.1f}"),
         ("Warm `/api/compliance/`", lambda m: m["figures"]["median_us"] / 1e3, "{:.3f}"),
         ("Trivial view, same bytes", lambda m: m["trivial"]["median_us"] / 1e3, "{:.3f}"),
-        ("Whole-U.S. map (zoom 4)", lambda m: m["us_map"]["median_ms"], "{:.2f}"),
+        ("Whole-U.S. map (zoom 4), computed (cache emptied first)", lambda m: m["us_map_cold"]["median_ms"], "{:.2f}"),
+        ("Whole-U.S. map (zoom 4), as served (kept answer)", lambda m: m["us_map"]["median_ms"], "{:.2f}"),
         *[
             (f"Open311: {name}", lambda m, name=name: m["open311"][name]["median_ms"], "{:.1f}")
             for name in OPEN311_QUERIES
@@ -378,8 +394,8 @@ def render(sizes: list[int], builds: list[dict[str, Any]], measured: list[dict[s
 
     targets = [
         (
-            f"whole-U.S. map at {labels[-1]} / {labels[0]}",
-            ratio(lambda m: m["us_map"]["median_ms"]),
+            f"whole-U.S. map computed at {labels[-1]} / {labels[0]}",
+            ratio(lambda m: m["us_map_cold"]["median_ms"]),
             TARGET_RATIO,
         ),
         *[
@@ -413,7 +429,11 @@ def render(sizes: list[int], builds: list[dict[str, Any]], measured: list[dict[s
         "- The figures after an approval are built from the 56 jurisdiction tallies (compliance/tallies.py): a few "
         "dozen counts each, whatever the number of venues; only a new day, a change of a law's dates or a bulk load "
         "recounts from the venues, and with a worker configured that recount runs in `db_worker` while requests get "
-        "the last good figures.",
+        "the last good figures. Most of the rebuild's time is the design-based estimates: each jurisdiction's "
+        "current sample is re-read (about 15,000 sampled venues in all), which depends on the sample sizes, not on "
+        "the number of reports.",
+        "- The map and Open311 answers are kept under the figures' stamp, so as served they are a cache read at any "
+        "size; the computed row is the map drawn from the cluster counts with the cache emptied first.",
         f"- Machine: {report.machine()}.",
         f"- Date: {time.strftime('%Y-%m-%d')}.",
         f"- Reproduce: `{COMMAND}` (add `--server postgres://user@host:port/postgres` to use a running server).",
