@@ -144,3 +144,11 @@ def test_check_deploy_warns_when_task_workers_cannot_share_the_stamp():
         "check", "--deploy", env={**PRODUCTION_LIKE, "TASKS_BACKEND": "database", "CACHE_URL": "db://signwatch_cache"}
     )
     assert "signwatch.W003" not in shared.stderr + shared.stdout
+
+
+def test_collectstatic_succeeds_with_production_settings(tmp_path):
+    """The manifest storage refuses a static file that names a missing one (a vendored script's source map, say)."""
+    result = run_manage("collectstatic", "--noinput", env={**PRODUCTION_LIKE, "STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/pmtiles-4.5.0/pmtiles" in manifest and "js/" in manifest
