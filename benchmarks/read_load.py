@@ -168,8 +168,8 @@ def render(steps: list[Step], args: argparse.Namespace, server: str) -> tuple[st
     lines = [
         SECTION_TITLE,
         "",
-        f"`gunicorn backend.wsgi` with {args.workers} sync workers and production settings (DEBUG off, the "
-        f"per-process memory cache), on {server} holding the 1M-observation database of the section above. The "
+        f"`gunicorn backend.wsgi` with {args.workers} sync workers and production settings (DEBUG off, "
+        f"`CACHE_URL={args.cache_url}`), on {server} holding the 1M-observation database of the section above. The "
         "client sends a read-only mix on a fixed schedule from "
         f"{THREADS} threads on the same machine, {args.seconds:g} s per rate: map viewports (the whole country at "
         "zoom 4, two regions at zoom 7, and 120 viewports around random venues at zooms 11 and 15), "
@@ -207,11 +207,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--rates", default=",".join(str(rate) for rate in RATES))
     parser.add_argument("--seconds", type=float, default=SECONDS)
+    parser.add_argument(
+        "--cache-url",
+        default="db://signwatch_cache",
+        help="the cache the workers share (README: Scaling out); locmem:// gives each worker its own",
+    )
     args = parser.parse_args()
     rng = random.Random(SEED)
     mix = read_mix(args.database_url)
     with tempfile.TemporaryDirectory(prefix="signwatch-reads-") as root:
-        env = server_environment(Path(root), args.database_url)
+        env = server_environment(Path(root), args.database_url) | {"CACHE_URL": args.cache_url}
         manage("collectstatic", "--noinput", env=env)
         manage("createcachetable", env=env)
         with gunicorn_server(env, Path(root) / "gunicorn.log", args.workers) as port:
