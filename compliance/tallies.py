@@ -177,7 +177,16 @@ def stale(today: datetime.date) -> bool:
 
 
 def current(today: datetime.date) -> dict[int, Counts]:
-    """Jurisdiction id → today's counts: recounting, from the venues, the tallies not counted for today."""
+    """Jurisdiction id → today's counts: recounting, from the venues, the tallies not counted for today.
+
+    Figures for another day (a letter dated otherwise, a test) are counted from the venues and kept nowhere, so they
+    never take the place of the tallies the next request needs.
+    """
+    if today != timezone.localdate():
+        return {
+            jurisdiction_id: _counts(JurisdictionTally(day=today, counts=_count(jurisdiction_id, today)))
+            for jurisdiction_id in Jurisdiction.objects.values_list("pk", flat=True)
+        }
     tallies = {tally.jurisdiction_id: tally for tally in JurisdictionTally.objects.filter(day=today)}
     for jurisdiction_id in Jurisdiction.objects.exclude(pk__in=list(tallies)).values_list("pk", flat=True):
         tallies[jurisdiction_id] = recount(jurisdiction_id, today)
@@ -199,6 +208,15 @@ def _counts(tally: JurisdictionTally) -> Counts:
 def recount(jurisdiction_id: int, today: datetime.date) -> JurisdictionTally:
     """Count a jurisdiction's fresh public venues from scratch into its tally (under its lock)."""
     _lock({jurisdiction_id})
+    counts = _count(jurisdiction_id, today)
+    tally = JurisdictionTally.objects.get(jurisdiction_id=jurisdiction_id)
+    tally.day, tally.counts, tally.version = today, counts, tally.version + 1
+    tally.save(update_fields=["day", "counts", "version"])
+    return tally
+
+
+def _count(jurisdiction_id: int, today: datetime.date) -> dict[str, list[object]]:
+    """A jurisdiction's fresh public venues folded into the day's buckets, counted from the venues."""
     periods = _law_periods(jurisdiction_id)
     since = today - datetime.timedelta(days=FRESHNESS_DAYS)
     rows = (
@@ -216,7 +234,4 @@ def recount(jurisdiction_id: int, today: datetime.date) -> JurisdictionTally:
             continue
         entry = counts.setdefault(key, [state.observed_on.isoformat(), 0])
         entry[1] += row["venues"]  # type: ignore[operator]
-    tally = JurisdictionTally.objects.get(jurisdiction_id=jurisdiction_id)
-    tally.day, tally.counts, tally.version = today, counts, tally.version + 1
-    tally.save(update_fields=["day", "counts", "version"])
-    return tally
+    return counts

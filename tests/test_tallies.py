@@ -114,12 +114,18 @@ def test_after_one_moderation_the_figures_read_no_venue(db, moderator):
 def test_a_tally_of_another_day_is_recounted(db):
     today = timezone.localdate()
     venue = approved_venue("TX", "bus_station", "posted", *AUSTIN, days_ago=729)
-    scoreboard.build(today)
-    tomorrow = today + datetime.timedelta(days=2)
-    assert tallies.stale(tomorrow)
-    # Two days on, the report is 731 days old: out of the window.
-    assert scoreboard.build(tomorrow)["jurisdictions"]["TX"]["overall"]["n"] == 0
-    assert not tallies.stale(tomorrow)
+    assert scoreboard.build(today)["jurisdictions"]["TX"]["overall"]["n"] == 1
+    versions = dict(JurisdictionTally.objects.values_list("pk", "version"))
+    # Two days on, the report is 731 days old: out of the window. Another day's figures leave today's tallies be.
+    in_two_days = today + datetime.timedelta(days=2)
+    assert scoreboard.build(in_two_days)["jurisdictions"]["TX"]["overall"]["n"] == 0
+    assert dict(JurisdictionTally.objects.values_list("pk", "version")) == versions
+    assert not tallies.stale(today)
+    # Once that day has come, its tallies are recounted (a stored tally of another day is never used).
+    JurisdictionTally.objects.update(day=today - datetime.timedelta(days=1))
+    assert tallies.stale(today)
+    assert scoreboard.build(today)["jurisdictions"]["TX"]["overall"]["n"] == 1
+    assert not tallies.stale(today)
     assert venue.observations.count() == 1
 
 
