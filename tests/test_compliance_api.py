@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -233,3 +233,17 @@ def test_state_and_venue_pages_show_figures_and_history(client, texas_bus_statio
     assert "Missing" in page and venue.name in page
     assert client.get("/v/00000000-0000-4000-8000-000000000000/").status_code == 404
     assert client.get(f"/v/{venue.pk}/").status_code == 404  # the database id is not an address
+
+
+def test_map_and_open311_answers_are_named_by_an_etag_that_an_approval_changes(
+    api, texas_bus_stations, django_capture_on_commit_callbacks
+):
+    for url in ("/api/map/?bbox=-98,30,-97,31&zoom=14", "/open311/v2/requests.json"):
+        first = api.get(url)
+        assert first.status_code == 200 and first["ETag"]
+        assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+        with django_capture_on_commit_callbacks(execute=True):
+            add_observation(texas_bus_stations[0], "missing", 0)
+            transaction.on_commit(scoreboard.invalidate)
+        again = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 200 and again["ETag"] != first["ETag"]

@@ -20,7 +20,6 @@ through the moderated form (/submit/).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 import uuid
 from collections.abc import Callable
@@ -28,17 +27,15 @@ from typing import Any
 from xml.etree import ElementTree
 
 import orjson
-from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from compliance import scoreboard
+from compliance.api.caching import kept_answer
 from compliance.i18n import speaks_spanish
 from compliance.models import AGOffice, Deficiency, Jurisdiction, Observation, Photo, PostingLaw, SignStatus
 
@@ -212,24 +209,11 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 
 
 def _remembered(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Keep each answer under the figures' stamp (any approval changes it): civic tools poll the same queries."""
+    """Keep each list under the figures' stamp (caching.kept_answer): civic tools poll the same queries."""
 
     def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
-        name = f"{request.build_absolute_uri()}:{fmt}:{get_language()}"
-        key = f"open311:{hashlib.sha256(name.encode()).hexdigest()[:40]}:{scoreboard.stamp()}"
-        kept = cache.get(key)
-        if kept is None:
-            response = view(request, *args, fmt=fmt, **kwargs)
-            if response.status_code != 200:
-                return response
-            kept = (response.content, response["Content-Type"], response.get("Link"))
-            cache.set(key, kept, timeout=3600)
-        body, content_type, link = kept
-        response = HttpResponse(body, content_type=content_type)
-        response["Access-Control-Allow-Origin"] = "*"
-        if link:
-            response["Link"] = link
-        return response
+        name = f"open311:{fmt}:{request.build_absolute_uri()}"
+        return kept_answer(request, name, lambda: view(request, *args, fmt=fmt, **kwargs))
 
     wrapper.__doc__ = view.__doc__
     return wrapper

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import uuid
 from typing import Any
 
 import django_filters
 import orjson
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
@@ -27,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compliance import geo, laws, maps, observations, photos, resends, scoreboard
-from compliance.api.caching import NoStore
+from compliance.api.caching import NoStore, kept_answer
 from compliance.api.errors import APIError, error_responses, from_domain
 from compliance.api.permissions import IsModerator
 from compliance.api.serializers import (
@@ -421,23 +419,13 @@ class MapFeatures(APIView):
             venue_type=query.validated_data.get("venue_type"),
             statuses=query.validated_data.get("status") or tuple(SignStatus.values),
         )
-        # Everyone opening the map asks for the same few views first: each answer is kept under the figures' stamp
-        # (any approval or import changes it) and named by an ETag, so a browser that has it gets a 304.
+        # Everyone opening the map asks for the same few views first.
         venue_type = view.venue_type.pk if view.venue_type else ""
         name = (
-            f"{view.west},{view.south},{view.east},{view.north},{view.zoom},{venue_type},{','.join(view.statuses)}:"
-            f"{translation.get_language()}:{scoreboard.stamp()}"
+            f"map:{view.west},{view.south},{view.east},{view.north},{view.zoom},{venue_type},{','.join(view.statuses)}"
         )
-        etag = '"' + hashlib.sha256(name.encode()).hexdigest()[:32] + '"'
-        if request.headers.get("If-None-Match") == etag:
-            response: HttpResponse = HttpResponseNotModified()
-        else:
-            key = f"map-answer:{etag}"
-            body = cache.get(key)
-            if body is None:
-                body = orjson.dumps(maps.features(view))
-                cache.set(key, body, timeout=3600)
-            response = HttpResponse(body, content_type="application/geo+json")
-        response["ETag"] = etag
-        response["Cache-Control"] = "public, max-age=0, must-revalidate"
-        return response
+        return kept_answer(
+            request._request,
+            name,
+            lambda: HttpResponse(orjson.dumps(maps.features(view)), content_type="application/geo+json"),
+        )
