@@ -103,11 +103,16 @@ def database_files(path: Path) -> list[Path]:
 
 
 def manage(database: Path, *arguments: str) -> str:
-    """Run a manage.py command against the database; its standard output."""
+    """Run a manage.py command against the SQLite database; its standard output."""
+    return manage_with(django_env(database), *arguments)
+
+
+def manage_with(env: dict[str, str], *arguments: str) -> str:
+    """Run a manage.py command in this environment (no time limit: a bulk load takes long); its standard output."""
     completed = subprocess.run(
         [sys.executable, str(REPO_ROOT / "manage.py"), *arguments],
         cwd=REPO_ROOT,
-        env=django_env(database),
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -118,15 +123,21 @@ def manage(database: Path, *arguments: str) -> str:
     return completed.stdout.strip()
 
 
+def fresh_database(path: Path) -> Path:
+    """A new SQLite database at path (any earlier one removed) with the schema and the reference data."""
+    for stale in database_files(path):
+        stale.unlink(missing_ok=True)
+    manage(path, "migrate", "--noinput")
+    manage(path, "load_reference_data")
+    return path
+
+
 def build(directory: Path, observations: int) -> Build:
     """A fresh database with the reference data and about this many approved demo observations."""
     path = directory / f"signwatch-{observations}.sqlite3"
-    for stale in database_files(path):
-        stale.unlink(missing_ok=True)
     print(f"Building {path.name}…", file=sys.stderr, flush=True)
     start = time.perf_counter()
-    manage(path, "migrate", "--noinput")
-    manage(path, "load_reference_data")
+    fresh_database(path)
     setup_s = time.perf_counter() - start
     start = time.perf_counter()
     summary = manage(

@@ -30,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script, so the project is not on the path by itself
 
 from benchmarks import report  # noqa: E402 -- needs the path set up above
-from benchmarks.compliance_map import database_files, manage, measure_in_subprocess  # noqa: E402
+from benchmarks.compliance_map import fresh_database, manage, measure_in_subprocess  # noqa: E402
 
 SECTION_TITLE = "## Documents off the request path"
 COMMAND = ".venv/bin/python benchmarks/documents.py"
@@ -155,10 +155,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         directory = arguments.workdir or Path(scratch)
         database = directory / "signwatch-documents.sqlite3"
-        for stale in database_files(database):
-            stale.unlink(missing_ok=True)
-        manage(database, "migrate", "--noinput")
-        manage(database, "load_reference_data")
+        fresh_database(database)
         manage(database, "load_demo_data")
         os.environ["BENCHMARK_RUNS"] = str(arguments.runs)
         figures = measure_in_subprocess(database, __file__)

@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run as a plain script, so the project is not on the path by itself
 
 from benchmarks import report  # noqa: E402 -- needs the path set up above
-from benchmarks.compliance_map import database_files, manage, measure_in_subprocess  # noqa: E402
+from benchmarks.compliance_map import fresh_database, measure_in_subprocess  # noqa: E402
 
 SECTION_TITLE = "## Moderation"
 COMMAND = ".venv/bin/python benchmarks/moderation.py"
@@ -163,10 +163,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         directory = arguments.workdir or Path(scratch)
         database = directory / "signwatch-moderation.sqlite3"
-        for stale in database_files(database):
-            stale.unlink(missing_ok=True)
-        manage(database, "migrate", "--noinput")
-        manage(database, "load_reference_data")
+        fresh_database(database)
         os.environ["BENCHMARK_REPORTS"] = str(arguments.reports)
         figures = measure_in_subprocess(database, __file__)
     section = render(figures)

@@ -38,6 +38,7 @@ from benchmarks.compliance_map import (  # noqa: E402
     WARM_BATCH,
     WARM_UP,
     benchmark_urlconf,
+    manage_with,
     map_url,
     summary_us,
     timed_us,
@@ -84,25 +85,7 @@ def django_env(url: str) -> dict[str, str]:
 
 
 def manage(url: str, *arguments: str) -> str:
-    completed = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "manage.py"), *arguments],
-        cwd=REPO_ROOT,
-        env=django_env(url),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise RuntimeError(f"manage.py {' '.join(arguments)} failed with exit code {completed.returncode}")
-    return completed.stdout.strip()
-
-
-def psql(server: str, sql: str, database: str | None = None) -> None:
-    import psycopg
-
-    with psycopg.connect(database_url(server, database or urlsplit(server).path.strip("/")), autocommit=True) as conn:
-        conn.execute(sql)
+    return manage_with(django_env(url), *arguments)
 
 
 def build(server: str, size: int, *, keep: bool) -> dict[str, Any]:
