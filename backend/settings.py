@@ -239,7 +239,11 @@ LIMITS_CACHE_URL = os.environ.get("LIMITS_CACHE_URL") or (
     CACHE_URL if CACHE_URL.startswith(_SHARED_CACHES) else "db://signwatch_limits"
 )
 CACHES = {
-    "default": cache_from_url("CACHE_URL", CACHE_URL, "signwatch_cache"),
+    # Kept answers (compliance/kept.py: map viewports, pages, Open311) and the values pages remember take one entry
+    # each, a few hundred per state of the data: at Django's default of 300 they would push each other out.
+    "default": cache_from_url(
+        "CACHE_URL", CACHE_URL, "signwatch_cache", max_entries=2_000 if CACHE_URL.startswith("locmem") else 20_000
+    ),
     # Culling would drop lockouts at random: an attacker who fills the cache with other keys would lift them.
     "limits": cache_from_url("LIMITS_CACHE_URL", LIMITS_CACHE_URL, "signwatch_limits", max_entries=10_000_000),
 }

@@ -5,7 +5,8 @@ import django_tasks_db.admin  # noqa: F401
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog, set_language
 
 # settings.py installs SimpleAdminConfig (no autodiscovery, because django-leaflet's admin module needs GDAL), so
 # the admin modules in use are imported here, explicitly.
@@ -28,7 +29,10 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["compliance"]), name="javascript-catalog"),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's English / Español switch
+    # The header's English / Español switch. Without a CSRF token: a page that carried one would be each visitor's
+    # own, and could not be kept whole for everyone (compliance/kept.py); a forged switch only changes a language.
+    # set_language still redirects only to this site.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("compliance.urls")),
 ]
 

@@ -9,16 +9,21 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from compliance import checks, documents, scoreboard, tallies, webhooks  # noqa: F401 - checks registers the deployment checks
+        from compliance import checks, documents, kept, scoreboard, tallies, webhooks  # noqa: F401 - checks registers the deployment checks
         from compliance.models import (
             AGOffice,
+            AGPublicityRecord,
+            Campaign,
+            CampaignLetter,
             CoveredVenueType,
             Jurisdiction,
             LawSource,
             Letter,
             PostingLaw,
             SignRequirement,
+            Supporter,
             Venue,
+            VenueType,
         )
 
         # The figures, reports and signs quote the law data (and reports list letters and their answers): an edit in
@@ -31,6 +36,12 @@ class ComplianceConfig(AppConfig):
             sender=SignRequirement.venue_types.through,
             dispatch_uid="scoreboard-SignRequirement-venue-types",
         )
+        # Kept public answers (compliance/kept.py) show these too, and editing them moves no figure.
+        for model in (Campaign, Supporter, CampaignLetter, AGPublicityRecord, VenueType):
+            post_save.connect(kept.forget_edits, sender=model, dispatch_uid=f"kept-{model.__name__}")
+            post_delete.connect(kept.forget_edits, sender=model, dispatch_uid=f"kept-{model.__name__}")
+        post_save.connect(kept.forget_venue_edit, sender=Venue, dispatch_uid="kept-Venue-saved")
+        post_delete.connect(kept.forget_venue_edit, sender=Venue, dispatch_uid="kept-Venue-deleted")
         # Which law was in force on a report's day decides the count it falls in (compliance/tallies.py).
         post_save.connect(tallies.forget_on_law_change, sender=PostingLaw, dispatch_uid="tallies-law-saved")
         post_delete.connect(tallies.forget_on_law_change, sender=PostingLaw, dispatch_uid="tallies-law-deleted")

@@ -21,6 +21,7 @@ from compliance.models import ALL_VENUE_TYPES, CLUSTER_LEVELS, SignStatus, Venue
 VENUE_ZOOM = 13  # from this zoom in, single venues
 MAX_VENUES = 500  # a denser high-zoom viewport is drawn as clusters instead
 MAX_CLUSTERS = 1_000
+STATUSES = tuple(SignStatus.values)  # SignStatus.values builds a new list on every use: once here, not once per row
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ def _cells(rows: Iterable[tuple[int, str, int, float, float]]) -> dict[int, dict
     """Fold (cell, status, venues, latitude sum, longitude sum) rows into one entry per cell."""
     cells: dict[int, dict[str, Any]] = {}
     for cell, status, venues, latitude_sum, longitude_sum in rows:
-        entry = cells.setdefault(cell, {"venues": 0, "lat": 0.0, "lon": 0.0, **dict.fromkeys(SignStatus.values, 0)})
+        entry = cells.get(cell)
+        if entry is None:
+            entry = cells[cell] = {"venues": 0, "lat": 0.0, "lon": 0.0, **dict.fromkeys(STATUSES, 0)}
         entry[status] += venues
         entry["venues"] += venues
         entry["lat"] += latitude_sum
@@ -85,7 +88,7 @@ def _cluster_features(cells: dict[int, dict[str, Any]], level: int) -> list[dict
     """One feature per cell: venues by status and their mean point."""
     features = []
     for cell, entry in list(cells.items())[:MAX_CLUSTERS]:
-        counts = {status: entry[status] for status in SignStatus.values}
+        counts = {status: entry[status] for status in STATUSES}
         features.append(
             {
                 "type": "Feature",

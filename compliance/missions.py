@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from compliance import geo, sampling, scoreboard
 from compliance.i18n import speaks_spanish
@@ -404,6 +404,14 @@ def current_summaries(today: datetime.date | None = None) -> dict[str, dict[str,
     return {sample.jurisdiction.code: summary(sample, today=today) for sample in samples}
 
 
+def _remembered_summary(sample: Sample, today: datetime.date) -> dict[str, object]:
+    """summary(), counted once per state of the data (samples, visits and survey attempts all change the stamp)."""
+    language = translation.get_language()  # the strata carry their venue types' names in the page's language
+    return scoreboard.remembered(
+        f"sample-summary:{sample.pk}:{today.isoformat()}:{language}", lambda: summary(sample, today=today)
+    )
+
+
 def page_context(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> dict[str, object]:
     """What a jurisdiction's page and report show of its frame and sample (the _frame_and_sample partial)."""
     from compliance import frame  # frame imports this module's neighbours; keep the import graph one-way
@@ -411,7 +419,7 @@ def page_context(jurisdiction: Jurisdiction, *, today: datetime.date | None = No
     sample = Sample.objects.current().filter(jurisdiction=jurisdiction).select_related("jurisdiction").first()
     return {
         "frame_coverage": frame.coverage(jurisdiction, freshness_days=scoreboard.FRESHNESS_DAYS, today=today),
-        "frame_sample": summary(sample, today=today) if sample else None,
+        "frame_sample": _remembered_summary(sample, today or timezone.localdate()) if sample else None,
         "frame_attribution": frame.ATTRIBUTION,
         "frame_licence_url": frame.LICENCE_URL,
         "sampling_method": sampling.METHOD,

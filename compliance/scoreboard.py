@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import pickle
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -25,7 +28,7 @@ FRESHNESS_DAYS = tallies.FRESHNESS_DAYS  # two years: older reports say little a
 MIN_N = 10
 _GENERATION_KEY = "scoreboard:generation"
 _LAST_GOOD_KEY = "scoreboard:last-good"
-_MISSING = object()
+MISSING = object()  # what recall() answers for a key nothing is kept under
 T = TypeVar("T")
 
 
@@ -52,19 +55,84 @@ def stamp(today: datetime.date | None = None) -> str:
     return f"{(today or timezone.localdate()).isoformat()}:{generation}"
 
 
+class _Recent:
+    """This process's copy of the values it read or kept last, by key: an LRU bounded in bytes.
+
+    Only for keys that name their value for good (every key here ends with the stamp): a value under such a key never
+    changes, so the copy can never be stale, and a worker reads the shared cache once per key instead of once per
+    request (with a database cache, every read is a query). Values are bytes, or tuples that start with bytes (kept
+    answers); their bytes count against the budget.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()  # runserver and threaded workers share it
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return MISSING
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: str, value: Any) -> None:
+        size = len(value) if isinstance(value, bytes) else len(value[0]) if isinstance(value, tuple) else 0
+        size += len(key) + 200  # the key and the bookkeeping, so that many small values are bounded too
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
+            if size > self._max_bytes // 8:
+                return  # one huge value would push out everything else
+            self._items[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self._max_bytes:
+                self._bytes -= self._items.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+_recent = _Recent(max_bytes=32 * 1024 * 1024)
+
+
+def recall(key: str) -> Any:
+    """What was kept under a key that names its value for good (see _Recent): this process's copy, else the shared
+    cache's; MISSING when neither has it."""
+    value = _recent.get(key)
+    if value is MISSING:
+        value = cache.get(key, MISSING)
+        if value is not MISSING:
+            _recent.put(key, value)
+    return value
+
+
+def keep(key: str, value: bytes | tuple[bytes, Any, Any], *, timeout: int) -> None:
+    """Keep a value under a key that names it for good, in the shared cache and in this process."""
+    cache.set(key, value, timeout=timeout)
+    _recent.put(key, value)
+
+
 def remembered(name: str, compute: Callable[[], T]) -> T:
     """compute()'s value for the data as it is now: computed once per change of the figures' stamp, then cached.
 
     For what public pages show beside the figures (a state's trend, its frame coverage, the audit rates): costly to
     count at ten million reports, and changed only by what changes the stamp. The value must not depend on the
-    language or the person asking; name must say everything else it depends on.
+    language or the person asking; name must say everything else it depends on. Each call gets its own copy (kept
+    pickled), so a caller that changes what it got changes nothing for the next one.
     """
-    key = f"remembered:{hashlib.sha256(name.encode()).hexdigest()[:40]}:{stamp()}"  # names can be long
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
+    # Hashed, as names can be long; not "remembered:", the prefix of unpickled values before, so none is misread.
+    key = f"kept-value:{hashlib.sha256(name.encode()).hexdigest()[:40]}:{stamp()}"
+    kept = recall(key)
+    if kept is MISSING:
         value = compute()
-        cache.set(key, value, timeout=24 * 3600)
-    return value  # type: ignore[no-any-return]
+        keep(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), timeout=24 * 3600)
+        return value
+    return pickle.loads(kept)  # type: ignore[no-any-return]  # noqa: S301 -- bytes this process or a peer pickled
 
 
 def invalidate() -> None:

@@ -35,7 +35,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from compliance.api.caching import kept_answer
+from compliance import kept
 from compliance.i18n import speaks_spanish
 from compliance.models import AGOffice, Deficiency, Jurisdiction, Observation, Photo, PostingLaw, SignStatus
 
@@ -209,11 +209,11 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 
 
 def _remembered(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Keep each list under the figures' stamp (caching.kept_answer): civic tools poll the same queries."""
+    """Keep each answer under the state of the data (kept.answer): civic tools poll the same queries."""
 
     def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
         name = f"open311:{fmt}:{request.build_absolute_uri()}"
-        return kept_answer(request, name, lambda: view(request, *args, fmt=fmt, **kwargs))
+        return kept.answer(request, name, lambda: view(request, *args, fmt=fmt, **kwargs))
 
     wrapper.__doc__ = view.__doc__
     return wrapper
@@ -248,6 +248,7 @@ def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @_get_only
+@_remembered
 def service_request(request: HttpRequest, fmt: str, public_id: uuid.UUID) -> HttpResponse:
     """One request; a report that is not approved does not exist here (404, the same as an unknown id)."""
     rows = list(_public_requests().filter(public_id=public_id))

@@ -6,6 +6,9 @@ import compliance.converters  # noqa: F401 - registers the <code:…> and <recei
 from compliance.api import campaigns, errors, letters, missions, moderation, owners, views, webhooks
 
 urlpatterns = [
+    # The reads every map visit makes come first: Django tries the routes in order, for every request.
+    path("compliance/", views.compliance_figures, name="api-compliance"),
+    path("map/", views.MapFeatures.as_view(), name="api-map"),
     path("jurisdictions/", views.JurisdictionList.as_view(), name="api-jurisdictions"),
     path("jurisdictions/<code:code>/", views.JurisdictionDetail.as_view(), name="api-jurisdiction"),
     path("venue-types/", views.VenueTypeList.as_view(), name="api-venue-types"),
@@ -27,8 +30,6 @@ urlpatterns = [
         name="api-second-opinion",
     ),
     path("moderation/venues/<uuid:public_id>/settle/", moderation.SettleDispute.as_view(), name="api-settle-dispute"),
-    path("compliance/", views.compliance_figures, name="api-compliance"),
-    path("map/", views.MapFeatures.as_view(), name="api-map"),
     path("missions/nearby/", missions.MissionsNearby.as_view(), name="api-missions-nearby"),
     path("missions/could-not-survey/", missions.CouldNotSurvey.as_view(), name="api-could-not-survey"),
     path("missions/<code:code>/", missions.JurisdictionSample.as_view(), name="api-mission"),

@@ -24,8 +24,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance import geo, laws, maps, observations, photos, resends, scoreboard
-from compliance.api.caching import NoStore, kept_answer
+from compliance import geo, kept, laws, maps, observations, photos, resends, scoreboard
+from compliance.api.caching import NoStore
 from compliance.api.errors import APIError, error_responses, from_domain
 from compliance.api.permissions import IsModerator
 from compliance.api.serializers import (
@@ -302,6 +302,15 @@ class VenueDetail(generics.RetrieveAPIView):
     queryset = Venue.objects.public().select_related("venue_type", "jurisdiction")
     lookup_field = "public_id"
 
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Kept whole (kept.answer): a venue's answer changes only with the data; a 404 is answered afresh each time.
+        build = super().get
+        return kept.answer(
+            request._request,
+            f"venue:{request.accepted_media_type}:{request.build_absolute_uri()}",
+            lambda: self.finalize_response(request, build(request, *args, **kwargs), *args, **kwargs).render(),
+        )
+
 
 class NearbyVenues(APIView):
     """Public venues near a point, nearest first: the submit page's "is it one of these?" list."""
@@ -424,7 +433,7 @@ class MapFeatures(APIView):
         name = (
             f"map:{view.west},{view.south},{view.east},{view.north},{view.zoom},{venue_type},{','.join(view.statuses)}"
         )
-        return kept_answer(
+        return kept.answer(
             request._request,
             name,
             lambda: HttpResponse(orjson.dumps(maps.features(view)), content_type="application/geo+json"),

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from compliance import documents, reports, roles, scoreboard
+from compliance import documents, kept, reports, roles, scoreboard
 from compliance.i18n import in_english
 from compliance.models import Jurisdiction
 from compliance.views.documents import serve
@@ -38,6 +38,7 @@ def _private_jurisdiction(request: HttpRequest, code: str) -> Jurisdiction:
 
 
 @require_safe
+@kept.page
 @in_english
 def report_page(request: HttpRequest, code: str) -> HttpResponse:
     """The report as a web page. Public: approved data only, no reporter identity; links to the exports if allowed."""

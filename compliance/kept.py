@@ -1,0 +1,116 @@
+"""Public answers kept whole: map viewports, Open311, a venue's API answer, and the public pages for visitors.
+
+An answer is kept under what can change it: the figures' stamp (scoreboard.stamp: every approval, law edit, sample,
+survey attempt, import and new day changes it) and the generation of public edits below (a campaign's supporters,
+an AG office's record, a venue renamed or a photo hidden in the admin: edits that move no figure). Any such change
+names new keys, so a kept answer is never served stale, and old keys age out of the cache. The key's ETag lets a
+client that has the answer get a 304.
+
+Pages are kept only for visitors who are not signed in (no session cookie): everyone else may see their own links,
+forms and letters. A page that set a cookie or drew a CSRF token while being rendered is someone's, not everyone's,
+and is never kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+from compliance import scoreboard
+from compliance.models import Venue
+
+KEPT_HEADERS = ("Link", "Access-Control-Allow-Origin")
+KEPT_SECONDS = 3600
+_EDITS_KEY = "kept:edits"
+
+
+def edits() -> int:
+    """The generation of public edits that move no figure (see forget_edits)."""
+    generation = cache.get(_EDITS_KEY)
+    if generation is None:
+        # A fresh value, not 1: keys made under an evicted counter must never be read again.
+        cache.add(_EDITS_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(_EDITS_KEY, 0)
+    return int(generation)
+
+
+def forget_edits(sender: type, **kwargs: object) -> None:
+    """Signal receiver: something public answers show changed without changing the figures.
+
+    Counted once the change is committed, so that no answer is rebuilt from the data before it and kept after.
+    """
+    transaction.on_commit(_next_edit)
+
+
+def _next_edit() -> None:
+    try:
+        cache.incr(_EDITS_KEY)
+    except ValueError:  # the counter was evicted meanwhile
+        cache.set(_EDITS_KEY, time.time_ns(), timeout=None)
+
+
+def forget_venue_edit(sender: type, instance: Venue, **kwargs: object) -> None:
+    """Signal receiver: a public venue was edited (a venue nobody may see yet, made by a new report, changes nothing
+    kept, and reports come in far more often than answers could be rebuilt)."""
+    if instance.current_status:
+        forget_edits(sender)
+
+
+def answer(request: HttpRequest, name: str, build: Callable[[], HttpResponse]) -> HttpResponse:
+    """build()'s answer, built once per state of the data and language, then kept and named by an ETag.
+
+    `name` says everything the answer depends on besides the data and the language. Only 200 answers with no cookie
+    and no CSRF token are kept; anything else is returned as built.
+    """
+    version = f"{name}:{get_language()}:{scoreboard.stamp()}:{edits()}"
+    etag = '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        key = f"kept-answer:{etag}"
+        kept = scoreboard.recall(key)
+        if kept is scoreboard.MISSING:
+            fresh = build()
+            if fresh.status_code != 200 or fresh.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+                return fresh
+            headers = {header: fresh[header] for header in KEPT_HEADERS if fresh.has_header(header)}
+            kept = (fresh.content, fresh["Content-Type"], headers)
+            scoreboard.keep(key, kept, timeout=KEPT_SECONDS)
+        body, content_type, headers = kept
+        response = HttpResponse(body, content_type=content_type, headers=headers)
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
+def signed_out(request: HttpRequest) -> bool:
+    """Whether the request is from a visitor with no session and no pending message (checked without a query)."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
+def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A public page view whose answer is kept for signed-out visitors (see the module's docstring).
+
+    The page is named by its whole address, host and query included. Its answer varies by cookie (a signed-in
+    person's page differs) and by language.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not signed_out(request):
+            return view(request, *args, **kwargs)
+        response = answer(request, f"page:{request.build_absolute_uri()}", lambda: view(request, *args, **kwargs))
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        return response
+
+    return wrapper

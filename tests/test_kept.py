@@ -1,0 +1,180 @@
+"""Public answers kept whole (compliance/kept.py): served from the kept copy, never stale, never someone else's."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from compliance import campaigns, kept, observations, scoreboard
+from compliance.models import Jurisdiction, Observation, Supporter
+from tests.test_compliance_api import add_observation, approved_venue
+
+PAGES = ("/", "/j/TX/", "/reports/TX/")
+
+
+@pytest.fixture
+def venue(db):
+    return approved_venue("TX", "truck_stop", "posted", 30.27, -97.74)
+
+
+def queries(client: Client, path: str, **headers: str) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get(path, headers=headers)
+    assert answer.status_code == 200, (path, answer.status_code)
+    return len(captured), answer
+
+
+@pytest.mark.parametrize("path", [*PAGES, "venue"])
+def test_a_signed_out_visitor_gets_the_kept_page(venue, path):
+    path = f"/v/{venue.public_id}/" if path == "venue" else path
+    first_queries, first = queries(Client(), path)
+    again_queries, again = queries(Client(), path)
+    assert again.content == first.content
+    assert again_queries <= 2 < first_queries  # the stamp and the edits' generation: no page query
+    assert not again.cookies  # nothing about this visitor in it
+    vary = {value.strip() for value in again["Vary"].split(",")}
+    assert {"Cookie", "Accept-Language"} <= vary
+    assert again["ETag"] == first["ETag"]
+    assert Client().get(path, headers={"if-none-match": first["ETag"]}).status_code == 304
+
+
+def test_each_language_has_its_own_kept_page(venue):
+    english = Client().get("/j/TX/").content.decode()
+    spanish = Client(headers={"accept-language": "es"}).get("/j/TX/").content.decode()
+    assert '<html lang="en">' in english and '<html lang="es">' in spanish
+    assert Client().get("/j/TX/").content.decode() == english
+
+
+def test_an_approval_shows_at_once(venue, moderator, django_capture_on_commit_callbacks):
+    page = f"/v/{venue.public_id}/"
+
+    def reports_shown() -> int:
+        return Client().get(page).content.decode().split('<ol class="history">')[1].count('<span class="status-chip')
+
+    assert reports_shown() == 1
+    pending = add_observation(venue, "missing", days_ago=1, review_status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        observations.moderate(observation=pending, moderator=moderator, action="approve")
+    assert reports_shown() == 2
+
+
+def test_a_venue_renamed_shows_at_once_on_its_page_and_in_the_api(venue, django_capture_on_commit_callbacks):
+    page, api = f"/v/{venue.public_id}/", f"/api/venues/{venue.public_id}/"
+    assert "Old Name" not in Client().get(page).content.decode()
+    assert APIClient().get(api).json()["name"] != "Old Name"
+    with django_capture_on_commit_callbacks(execute=True):
+        venue.name = "Old Name"
+        venue.save(update_fields=["name"])
+    assert "Old Name" in Client().get(page).content.decode()
+    assert APIClient().get(api).json()["name"] == "Old Name"
+
+
+def test_a_confirmed_supporter_shows_at_once(venue, advocate, django_capture_on_commit_callbacks):
+    campaigns.open_campaign(
+        jurisdiction=Jurisdiction.objects.get(code="TX"),
+        ask="Share the hotline.",
+        opened_by=advocate,
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+        milestones=[3],
+    )
+
+    def supporters_shown() -> tuple[str, str]:
+        state = re.search(r"<strong>(\d+)</strong> confirmed supporter", Client().get("/j/TX/").content.decode())
+        on_map = re.search(r'"TX": \{[^{}]*"supporters": (\d+)', Client().get("/").content.decode())
+        return state.group(1), on_map.group(1) if on_map else ""
+
+    assert supporters_shown()[0] == "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        supporter = campaigns.sign_up(
+            campaign=campaigns.Campaign.objects.get(),
+            name="Ana Ruiz",
+            email="ana@example.org",
+            zip_code="78701",
+        )
+        supporter.confirmed_at = timezone.now()
+        supporter.save(update_fields=["confirmed_at"])
+    assert Supporter.objects.filter(confirmed_at__isnull=False).count() == 1
+    assert supporters_shown()[0] == "1"
+
+
+def test_a_signed_in_person_gets_their_own_page_and_it_is_never_kept(venue, moderator):
+    venue.disputed = True
+    venue.save(update_fields=["disputed"])
+    scoreboard.invalidate()
+    page = f"/v/{venue.public_id}/"
+    signed_in = Client()
+    signed_in.force_login(moderator)
+    mine = signed_in.get(page)
+    assert 'id="settle-form"' in mine.content.decode() and "csrfmiddlewaretoken" in mine.content.decode()
+    anyone = Client().get(page).content.decode()
+    assert 'id="settle-form"' not in anyone and "csrfmiddlewaretoken" not in anyone
+    assert "Moderate" not in anyone.split("</nav>")[0]  # the moderator's menu stays theirs
+    assert 'id="settle-form"' in signed_in.get(page).content.decode()
+
+
+def test_an_answer_that_drew_a_csrf_token_or_set_a_cookie_is_not_kept(rf, db):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    built = []
+
+    def with_token(request):
+        built.append("token")
+        return HttpResponse(get_token(request))
+
+    def with_cookie():
+        built.append("cookie")
+        response = HttpResponse("hello")
+        response.set_cookie("seen", "1")
+        return response
+
+    for _ in range(2):
+        request = rf.get("/")
+        kept.answer(request, "token", lambda request=request: with_token(request))
+        kept.answer(rf.get("/"), "cookie", with_cookie)
+    assert built == ["token", "cookie", "token", "cookie"]
+
+
+def test_the_api_keeps_json_and_the_browsable_page_apart(venue):
+    api = f"/api/venues/{venue.public_id}/"
+    html = APIClient().get(api, headers={"accept": "text/html"})
+    json_answer = APIClient().get(api, headers={"accept": "application/json"})
+    assert html["Content-Type"].startswith("text/html")
+    assert json_answer["Content-Type"] == "application/json"
+    assert json_answer.json()["id"] == str(venue.public_id)
+
+
+def test_a_pending_venue_is_still_a_404_and_nothing_is_kept(db):
+    venue = approved_venue("TX", "truck_stop", "posted", 30.27, -97.74)
+    Observation.objects.filter(venue=venue).update(review_status="pending")
+    venue.refresh_current_status()
+    assert Client().get(f"/v/{venue.public_id}/").status_code == 404
+    assert APIClient().get(f"/api/venues/{venue.public_id}/").status_code == 404
+
+
+def test_remembered_values_are_copies(db):
+    first = scoreboard.remembered("copies", lambda: [1, 2])
+    first.append(3)
+    assert scoreboard.remembered("copies", lambda: [9]) == [1, 2]
+
+
+def test_the_process_copy_is_an_lru_bounded_in_bytes():
+    entry = 1000 + len("k00") + 200  # the value, its key and the bookkeeping
+    recent = scoreboard._Recent(max_bytes=24 * entry)
+    for index in range(30):
+        recent.put(f"k{index:02d}", bytes(1000))
+    kept_keys = [index for index in range(31) if recent.get(f"k{index:02d}") is not scoreboard.MISSING]
+    assert kept_keys == list(range(6, 30))  # the 24 newest
+    recent.get("k06")  # used: now the newest
+    recent.put("k30", bytes(1000))
+    assert recent.get("k06") is not scoreboard.MISSING and recent.get("k07") is scoreboard.MISSING
+    recent.put("huge", bytes(4 * entry))  # over an eighth of the budget: not kept, and nothing pushed out for it
+    assert recent.get("huge") is scoreboard.MISSING and recent.get("k08") is not scoreboard.MISSING
+    assert recent._bytes == 24 * entry
