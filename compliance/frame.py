@@ -225,6 +225,7 @@ def coverage(
     totals, observed = scoreboard.remembered(
         f"frame-coverage:{jurisdiction.pk}:{','.join(slugs)}:{freshness_days}:{today.isoformat()}",
         lambda: _frame_counts(jurisdiction, slugs, today - datetime.timedelta(days=freshness_days), today),
+        jurisdiction=jurisdiction.pk,
     )
     return [
         StratumCoverage(

@@ -3,8 +3,9 @@
 An answer is kept under what can change it: the figures' stamp (scoreboard.stamp: every approval, law edit, sample,
 survey attempt, import and new day changes it) and the generation of public edits below (a campaign's supporters,
 an AG office's record, a venue renamed or a photo hidden in the admin: edits that move no figure). Any such change
-names new keys, so a kept answer is never served stale, and old keys age out of the cache. The key's ETag lets a
-client that has the answer get a 304.
+names new keys, and old keys age out of the cache. The key's ETag lets a client that has the answer get a 304. The
+first request after a change builds the answer again; requests that come while it does get the answer before the
+change (under its own ETag) instead of building it too, so a change costs one build, not one per worker.
 
 Pages are kept only for visitors who are not signed in (no session cookie): everyone else may see their own links,
 forms and letters. A page that set a cookie or drew a CSRF token while being rendered is someone's, not everyone's,
@@ -72,22 +73,45 @@ def answer(request: HttpRequest, name: str, build: Callable[[], HttpResponse]) -
     `name` says everything the answer depends on besides the data and the language. Only 200 answers with no cookie
     and no CSRF token are kept; anything else is returned as built.
     """
-    version = f"{name}:{get_language()}:{scoreboard.stamp()}:{edits()}"
-    etag = '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+    named = f"{name}:{get_language()}"
+    etag = _etag(f"{named}:{scoreboard.stamp()}:{edits()}")
     if request.headers.get("If-None-Match") == etag:
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        key = f"kept-answer:{etag}"
-        kept = scoreboard.recall(key)
-        if kept is scoreboard.MISSING:
-            fresh = build()
-            if fresh.status_code != 200 or fresh.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-                return fresh
-            headers = {header: fresh[header] for header in KEPT_HEADERS if fresh.has_header(header)}
-            kept = (fresh.content, fresh["Content-Type"], headers)
-            scoreboard.keep(key, kept, timeout=KEPT_SECONDS)
-        body, content_type, headers = kept
-        response = HttpResponse(body, content_type=content_type, headers=headers)
+        return _cacheable(HttpResponseNotModified(), etag)
+    key = f"kept-answer:{etag}"
+    kept = scoreboard.recall(key)
+    if kept is not scoreboard.MISSING:
+        return _served(kept, etag)
+    latest_key = f"kept-latest:{_etag(named)}"
+    building = f"{key}:building"
+    if not cache.add(building, True, timeout=scoreboard.BUILD_LOCK_SECONDS):
+        # Another process is building this answer (the data just changed): the one before meanwhile, under its own
+        # ETag, rather than every worker building the same page at once.
+        latest = cache.get(latest_key)
+        if latest is not None:
+            return _served(latest[1], latest[0])
+    try:
+        fresh = build()
+        if fresh.status_code != 200 or fresh.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return fresh
+        headers = {header: fresh[header] for header in KEPT_HEADERS if fresh.has_header(header)}
+        kept = (fresh.content, fresh["Content-Type"], headers)
+        scoreboard.keep(key, kept, timeout=KEPT_SECONDS)
+        cache.set(latest_key, (etag, kept), timeout=KEPT_SECONDS)
+    finally:
+        cache.delete(building)
+    return _served(kept, etag)
+
+
+def _etag(text: str) -> str:
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def _served(kept: tuple[bytes, str, dict[str, str]], etag: str) -> HttpResponse:
+    body, content_type, headers = kept
+    return _cacheable(HttpResponse(body, content_type=content_type, headers=headers), etag)
+
+
+def _cacheable(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
     return response

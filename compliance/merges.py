@@ -9,6 +9,7 @@ anything else within the doubt radius is proposed to staff (the admin's venue me
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +99,8 @@ def merge(proposal: VenueMerge, *, by: Any = None, now: datetime.datetime | None
     proposal.decided_by = by if by is not None and getattr(by, "is_authenticated", False) else None
     proposal.decided_at = now or timezone.now()
     proposal.save()
-    transaction.on_commit(scoreboard.invalidate)
+    changed = {volunteer.jurisdiction_id, frame.jurisdiction_id}
+    transaction.on_commit(functools.partial(scoreboard.invalidate, changed))
     return proposal
 
 
@@ -118,7 +120,8 @@ def undo(proposal: VenueMerge, *, by: Any = None) -> VenueMerge:
     proposal.decided_by = by if by is not None and getattr(by, "is_authenticated", False) else None
     proposal.decided_at = timezone.now()
     proposal.save()
-    transaction.on_commit(scoreboard.invalidate)
+    changed = {volunteer.jurisdiction_id, frame.jurisdiction_id}
+    transaction.on_commit(functools.partial(scoreboard.invalidate, changed))
     return proposal
 
 

@@ -7,6 +7,7 @@ and design-based estimate live here; the statistics are compliance/sampling.py's
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 import uuid
 from collections import Counter
@@ -117,7 +118,7 @@ def draw_sample(
             ],
             batch_size=2_000,
         )
-    transaction.on_commit(scoreboard.invalidate)
+    transaction.on_commit(functools.partial(scoreboard.invalidate, [sample.jurisdiction_id]))
     return sample
 
 
@@ -164,7 +165,7 @@ def record_could_not_survey(
     attempt = SurveyAttempt.objects.create(
         venue=venue, reason=reason, attempted_on=attempted_on, submitter=submitter if submitter else None
     )
-    transaction.on_commit(scoreboard.invalidate)
+    transaction.on_commit(functools.partial(scoreboard.invalidate, [venue.jurisdiction_id]))
     return attempt
 
 
@@ -408,7 +409,9 @@ def _remembered_summary(sample: Sample, today: datetime.date) -> dict[str, objec
     """summary(), counted once per state of the data (samples, visits and survey attempts all change the stamp)."""
     language = translation.get_language()  # the strata carry their venue types' names in the page's language
     return scoreboard.remembered(
-        f"sample-summary:{sample.pk}:{today.isoformat()}:{language}", lambda: summary(sample, today=today)
+        f"sample-summary:{sample.pk}:{today.isoformat()}:{language}",
+        lambda: summary(sample, today=today),
+        jurisdiction=sample.jurisdiction_id,
     )
 
 

@@ -4,6 +4,7 @@ the method page publishes (audit accuracy, moderators' agreement). The rules the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -115,7 +116,9 @@ def measured_accuracy(jurisdiction: Jurisdiction | None = None) -> trust.AuditFi
     Counts every report: remembered until the data changes (every decision changes the figures' stamp).
     """
     return scoreboard.remembered(
-        f"audit:{jurisdiction.pk if jurisdiction else 'all'}", lambda: _measured_accuracy(jurisdiction)
+        f"audit:{jurisdiction.pk if jurisdiction else 'all'}",
+        lambda: _measured_accuracy(jurisdiction),
+        jurisdiction=jurisdiction.pk if jurisdiction else None,
     )
 
 
@@ -165,7 +168,7 @@ def settle_dispute(*, venue: Venue, moderator: User, reason: str) -> DisputeSett
         venue=venue, settled_through=latest, moderator=moderator, reason=reason.strip()
     )
     venue.refresh_current_status()
-    transaction.on_commit(scoreboard.invalidate)
+    transaction.on_commit(functools.partial(scoreboard.invalidate, [venue.jurisdiction_id]))
     return settlement
 
 

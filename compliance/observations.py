@@ -7,6 +7,7 @@ stored, and recorded, so that a failure at any step leaves neither a file withou
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import logging
 import random
@@ -436,7 +437,7 @@ def _record(
         ReportContact.objects.create(observation=observation, email=submission.email, language=submission.language)
     if approved_at_once:
         venue.refresh_current_status()
-        transaction.on_commit(scoreboard.invalidate)
+        transaction.on_commit(functools.partial(scoreboard.invalidate, [venue.jurisdiction_id]))
         webhooks.report_approved(observation)
         documents.prepare_reports([venue.jurisdiction_id])
     return observation
@@ -532,6 +533,7 @@ def _decide(
     for observation in decided:
         notifications.report_reviewed(observation)
     # Every decision can move a published figure: the venue statuses, or the audit figures a report quotes.
-    transaction.on_commit(scoreboard.invalidate)
+    changed = {observation.venue.jurisdiction_id for observation in decided}
+    transaction.on_commit(functools.partial(scoreboard.invalidate, changed))
     if approve:  # registered after invalidate(): on commit, the reports are queued under the new stamp
         documents.prepare_reports({observation.venue.jurisdiction_id for observation in decided})

@@ -222,6 +222,7 @@ def build(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> 
             "with_photo": with_photo.count(),
             "demo": public.filter(is_demo=True).exists(),
         },
+        jurisdiction=jurisdiction.pk,
     )
     return Report(
         jurisdiction=jurisdiction,
@@ -233,7 +234,7 @@ def build(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> 
         compliance=compliance,
         venue_type_names=dict(VenueType.objects.values_list("slug", "name")),
         trend=scoreboard.trend(jurisdiction, today=today),
-        venues=_venue_rows(public, key=f"{jurisdiction.pk}"),
+        venues=_venue_rows(public, jurisdiction=jurisdiction.pk),
         venues_total=totals["venues"],
         evidence=_evidence(with_photo),
         evidence_total=totals["with_photo"],
@@ -245,11 +246,12 @@ def build(jurisdiction: Jurisdiction, *, today: datetime.date | None = None) -> 
         machine_reading=scoreboard.remembered(
             f"machine-reading:{jurisdiction.pk}:{fresh_since.isoformat()}",
             lambda: machine_reading(jurisdiction, since=fresh_since),
+            jurisdiction=jurisdiction.pk,
         ),
     )
 
 
-def _venue_rows(public: Any, *, key: str) -> list[VenueRow]:
+def _venue_rows(public: Any, *, jurisdiction: int) -> list[VenueRow]:
     labels = dict(SignStatus.choices)
     rank = Case(
         *(When(current_status=status, then=Value(index)) for index, status in enumerate(STATUS_ORDER)),
@@ -258,12 +260,13 @@ def _venue_rows(public: Any, *, key: str) -> list[VenueRow]:
     fields = ("public_id", "venue_type__name", "name", "current_status", "status_observed_on", "is_demo", "disputed")
     # Sorting every venue of a state by status costs most of the page at scale: remembered until the data changes.
     venues = scoreboard.remembered(
-        f"report-venues:{key}",
+        f"report-venues:{jurisdiction}",
         lambda: list(
             public.annotate(status_rank=rank)
             .order_by("status_rank", "-status_observed_on", "pk")
             .values_list(*fields)[:MAX_VENUE_ROWS]
         ),
+        jurisdiction=jurisdiction,
     )
     return [
         VenueRow(

@@ -13,7 +13,7 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,8 +26,10 @@ from compliance.models import Jurisdiction, PostingLaw, Venue
 
 FRESHNESS_DAYS = tallies.FRESHNESS_DAYS  # two years: older reports say little about the wall today
 MIN_N = 10
-_GENERATION_KEY = "scoreboard:generation"
+_GENERATION_KEY = "scoreboard:generation"  # every change of the data
+_EVERYWHERE_KEY = "scoreboard:generation:everywhere"  # changes that may touch any jurisdiction (see stamp_of)
 _LAST_GOOD_KEY = "scoreboard:last-good"
+BUILD_LOCK_SECONDS = 60  # a process that died while building holds up no one for longer
 MISSING = object()  # what recall() answers for a key nothing is kept under
 T = TypeVar("T")
 
@@ -46,13 +48,37 @@ def stamp(today: datetime.date | None = None) -> str:
 
     Anything derived from the figures (the scoreboard itself, report PDFs, signs) can be cached under it.
     """
-    generation = cache.get(_GENERATION_KEY)
+    return f"{(today or timezone.localdate()).isoformat()}:{_generation(_GENERATION_KEY)}"
+
+
+def stamp_of(jurisdiction_id: int, today: datetime.date | None = None) -> str:
+    """Names the state of one jurisdiction's data: it changes with the day, with every invalidate() that may touch
+    every jurisdiction, and with those that name this one, but not with a moderation in another state."""
+    key = _jurisdiction_key(jurisdiction_id)
+    values = cache.get_many([_EVERYWHERE_KEY, key])
+    everywhere = values.get(_EVERYWHERE_KEY) or _generation(_EVERYWHERE_KEY)
+    own = values.get(key) or _generation(key)
+    return f"{(today or timezone.localdate()).isoformat()}:{everywhere}:{own}"
+
+
+def _jurisdiction_key(jurisdiction_id: int) -> str:
+    return f"{_GENERATION_KEY}:jurisdiction:{jurisdiction_id}"
+
+
+def _generation(key: str) -> int:
+    generation = cache.get(key)
     if generation is None:
         # A fresh value, not 1: keys made under an evicted counter must never be read again.
-        generation = time.time_ns()
-        cache.add(_GENERATION_KEY, generation, timeout=None)
-        generation = cache.get(_GENERATION_KEY, generation)
-    return f"{(today or timezone.localdate()).isoformat()}:{generation}"
+        cache.add(key, time.time_ns(), timeout=None)
+        generation = cache.get(key, 0)
+    return int(generation)
+
+
+def _next(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # the counter was evicted meanwhile
+        cache.set(key, time.time_ns(), timeout=None)
 
 
 class _Recent:
@@ -117,16 +143,20 @@ def keep(key: str, value: bytes | tuple[bytes, Any, Any], *, timeout: int) -> No
     _recent.put(key, value)
 
 
-def remembered(name: str, compute: Callable[[], T]) -> T:
+def remembered(name: str, compute: Callable[[], T], *, jurisdiction: int | None = None) -> T:
     """compute()'s value for the data as it is now: computed once per change of the figures' stamp, then cached.
 
     For what public pages show beside the figures (a state's trend, its frame coverage, the audit rates): costly to
     count at ten million reports, and changed only by what changes the stamp. The value must not depend on the
     language or the person asking; name must say everything else it depends on. Each call gets its own copy (kept
     pickled), so a caller that changes what it got changes nothing for the next one.
+
+    A value counted from one jurisdiction's data alone names it (`jurisdiction`, its key): it is then kept under that
+    jurisdiction's stamp_of(), and a moderation in another state does not make it be counted again.
     """
     # Hashed, as names can be long; not "remembered:", the prefix of unpickled values before, so none is misread.
-    key = f"kept-value:{hashlib.sha256(name.encode()).hexdigest()[:40]}:{stamp()}"
+    state = stamp() if jurisdiction is None else stamp_of(jurisdiction)
+    key = f"kept-value:{hashlib.sha256(name.encode()).hexdigest()[:40]}:{state}"
     kept = recall(key)
     if kept is MISSING:
         value = compute()
@@ -135,12 +165,19 @@ def remembered(name: str, compute: Callable[[], T]) -> T:
     return pickle.loads(kept)  # type: ignore[no-any-return]  # noqa: S301 -- bytes this process or a peer pickled
 
 
-def invalidate() -> None:
-    """Forget the cached figures (after a moderation, or an edit of the law data)."""
-    try:
-        cache.incr(_GENERATION_KEY)
-    except ValueError:  # the counter was evicted meanwhile
-        cache.set(_GENERATION_KEY, time.time_ns(), timeout=None)
+def invalidate(jurisdictions: Iterable[int] | None = None) -> None:
+    """Forget the cached figures (after a moderation, or an edit of the law data).
+
+    `jurisdictions`: the only ones whose data changed (a moderation's, a sample's), so that what is remembered of
+    the others (their trend, coverage, report rows) is kept; None when any may have changed. The figures themselves
+    and every kept answer are named by stamp(), which changes either way.
+    """
+    _next(_GENERATION_KEY)
+    if jurisdictions is None:
+        _next(_EVERYWHERE_KEY)
+        return
+    for jurisdiction_id in set(jurisdictions):
+        _next(_jurisdiction_key(jurisdiction_id))
 
 
 def forget_on_change(sender: type, **kwargs: object) -> None:
@@ -165,9 +202,19 @@ def current(today: datetime.date | None = None) -> Scoreboard:
         last_good = _last_good_while_recounting(key, today)
         if last_good is not None:
             return last_good
-        board = _serialise(build(today))
-        cache.set(key, (board.body, board.etag), timeout=24 * 3600)
-        cache.set(_LAST_GOOD_KEY, (board.body, board.etag), timeout=None)
+        building = f"{key}:building"
+        if not cache.add(building, True, timeout=BUILD_LOCK_SECONDS) and today == timezone.localdate():
+            # Another process is building these figures (a change just came): the last ones meanwhile, rather than
+            # every worker counting the same figures at once.
+            last = cache.get(_LAST_GOOD_KEY)
+            if last is not None:
+                return Scoreboard(data=orjson.loads(last[0]), body=last[0], etag=last[1])
+        try:
+            board = _serialise(build(today))
+            cache.set(key, (board.body, board.etag), timeout=24 * 3600)
+            cache.set(_LAST_GOOD_KEY, (board.body, board.etag), timeout=None)
+        finally:
+            cache.delete(building)
     else:
         body, etag = cached
         board = Scoreboard(data=orjson.loads(body), body=body, etag=etag)
@@ -287,7 +334,9 @@ def trend(jurisdiction: Jurisdiction, *, quarters: int = 8, today: datetime.date
     """
     today = today or timezone.localdate()
     return remembered(
-        f"trend:{jurisdiction.pk}:{quarters}:{today.isoformat()}", lambda: _trend(jurisdiction, quarters, today)
+        f"trend:{jurisdiction.pk}:{quarters}:{today.isoformat()}",
+        lambda: _trend(jurisdiction, quarters, today),
+        jurisdiction=jurisdiction.pk,
     )
 
 

@@ -178,3 +178,89 @@ def test_the_process_copy_is_an_lru_bounded_in_bytes():
     recent.put("huge", bytes(4 * entry))  # over an eighth of the budget: not kept, and nothing pushed out for it
     assert recent.get("huge") is scoreboard.MISSING and recent.get("k08") is not scoreboard.MISSING
     assert recent._bytes == 24 * entry
+
+
+# --- what a change makes be counted again, and by whom ---
+
+
+def test_a_change_in_one_state_keeps_what_is_remembered_of_the_others(db):
+    texas, vermont = (Jurisdiction.objects.get(code=code).pk for code in ("TX", "VT"))
+    counted: list[str] = []
+
+    def remembered(code: str, jurisdiction: int) -> None:
+        scoreboard.remembered(f"test:{code}", lambda: counted.append(code), jurisdiction=jurisdiction)
+
+    def count_both() -> list[str]:
+        counted.clear()
+        remembered("TX", texas)
+        remembered("VT", vermont)
+        return sorted(counted)
+
+    assert count_both() == ["TX", "VT"]
+    assert count_both() == []
+    scoreboard.invalidate([vermont])  # a moderation in Vermont
+    assert count_both() == ["VT"]
+    scoreboard.invalidate()  # a law edit, an import, a restore: any state may have changed
+    assert count_both() == ["TX", "VT"]
+    before = scoreboard.stamp()
+    scoreboard.invalidate([texas])
+    assert scoreboard.stamp() != before  # the figures and every kept answer are named anew either way
+    assert count_both() == ["TX"]
+
+
+def test_an_approval_counts_again_only_its_own_states_trend(moderator, django_capture_on_commit_callbacks):
+    texas = approved_venue("TX", "truck_stop", "posted", 30.27, -97.74)
+    vermont = approved_venue("VT", "truck_stop", "posted", 44.26, -72.58)
+    for venue in (texas, vermont):
+        Client().get(f"/j/{venue.jurisdiction.code}/")  # both trends counted and remembered
+    pending = add_observation(vermont, "missing", days_ago=1, review_status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        observations.moderate(observation=pending, moderator=moderator, action="approve")
+    counted: list[str] = []
+    real_trend = scoreboard._trend
+
+    def spy(jurisdiction, quarters, today):
+        counted.append(jurisdiction.code)
+        return real_trend(jurisdiction, quarters, today)
+
+    scoreboard._trend = spy
+    try:
+        for code in ("TX", "VT"):
+            assert Client().get(f"/j/{code}/").status_code == 200
+    finally:
+        scoreboard._trend = real_trend
+    assert counted == ["VT"]
+
+
+def test_while_another_process_builds_a_page_the_one_before_is_served(venue, monkeypatch):
+    page = f"/v/{venue.public_id}/"
+    before = Client().get(page)
+    venue.name = "Renamed Stop"
+    venue.save(update_fields=["name"])
+    scoreboard.invalidate([venue.jurisdiction_id])
+    real_add = kept.cache.add
+    monkeypatch.setattr(
+        kept.cache,
+        "add",
+        lambda key, *args, **kwargs: False if key.endswith(":building") else real_add(key, *args, **kwargs),
+    )
+    meanwhile = Client().get(page)
+    assert meanwhile.content == before.content and meanwhile["ETag"] == before["ETag"]
+    monkeypatch.undo()
+    after = Client().get(page)
+    assert "Renamed Stop" in after.content.decode() and after["ETag"] != before["ETag"]
+
+
+def test_while_another_process_builds_the_figures_the_last_ones_are_served(venue, monkeypatch):
+    before = APIClient().get("/api/compliance/").json()
+    add_observation(venue, "missing", days_ago=1)
+    scoreboard.invalidate([venue.jurisdiction_id])
+    real_add = scoreboard.cache.add
+    monkeypatch.setattr(
+        scoreboard.cache,
+        "add",
+        lambda key, *args, **kwargs: False if key.endswith(":building") else real_add(key, *args, **kwargs),
+    )
+    assert APIClient().get("/api/compliance/").json() == before
+    monkeypatch.undo()
+    assert APIClient().get("/api/compliance/").json() != before

@@ -93,6 +93,7 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
             .order_by(*newest_first)
             .values_list("pk", flat=True)[:12]
         ),
+        jurisdiction=jurisdiction.pk,
     )
     recent = (
         Observation.objects.filter(pk__in=recent_ids)
