@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -60,21 +61,35 @@ def _next_edit() -> None:
         cache.set(_EDITS_KEY, time.time_ns(), timeout=None)
 
 
-def forget_venue_edit(sender: type, instance: Venue, **kwargs: object) -> None:
-    """Signal receiver: a public venue was edited (a venue nobody may see yet, made by a new report, changes nothing
-    kept, and reports come in far more often than answers could be rebuilt)."""
+# What a moderation or a merge writes on a venue: those name its jurisdiction to scoreboard.invalidate themselves.
+_MOVED_WITH_THE_DATA = frozenset({"current_status", "status_observed_on", "latest_photo", "disputed", "merged_into"})
+
+
+def forget_venue_edit(
+    sender: type, instance: Venue, update_fields: frozenset[str] | None = None, **kwargs: object
+) -> None:
+    """Signal receiver: a public venue was edited (in the admin, say). A venue nobody may see yet, made by a new
+    report, changes nothing kept; nor does a status a moderation moved, which renames only its own state's answers
+    (counting it as an edit would make every answer everywhere be built again after each approval)."""
+    if update_fields is not None and set(update_fields) <= _MOVED_WITH_THE_DATA:
+        return
     if instance.current_status:
         forget_edits(sender)
 
 
-def answer(request: HttpRequest, name: str, build: Callable[[], HttpResponse]) -> HttpResponse:
+def answer(
+    request: HttpRequest, name: str, build: Callable[[], HttpResponse], *, jurisdiction: int | None = None
+) -> HttpResponse:
     """build()'s answer, built once per state of the data and language, then kept and named by an ETag.
 
-    `name` says everything the answer depends on besides the data and the language. Only 200 answers with no cookie
-    and no CSRF token are kept; anything else is returned as built.
+    `name` says everything the answer depends on besides the data and the language. An answer drawn from one
+    jurisdiction's data alone (a venue, a report) names it (`jurisdiction`, its key), and is then kept until that
+    jurisdiction's data changes (scoreboard.stamp_of), not rebuilt after a moderation elsewhere. Only 200 answers
+    with no cookie and no CSRF token are kept; anything else is returned as built.
     """
     named = f"{name}:{get_language()}"
-    etag = _etag(f"{named}:{scoreboard.stamp()}:{edits()}")
+    state = scoreboard.stamp() if jurisdiction is None else scoreboard.stamp_of(jurisdiction)
+    etag = _etag(f"{named}:{state}:{edits()}")
     if request.headers.get("If-None-Match") == etag:
         return _cacheable(HttpResponseNotModified(), etag)
     key = f"kept-answer:{etag}"
@@ -122,19 +137,35 @@ def signed_out(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
 
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def page(
+    jurisdiction_of: Callable[..., int | None] | None = None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A public page view whose answer is kept for signed-out visitors (see the module's docstring).
 
     The page is named by its whole address, host and query included. Its answer varies by cookie (a signed-in
-    person's page differs) and by language.
+    person's page differs) and by language. `jurisdiction_of(**view kwargs)` names the jurisdiction a page is drawn
+    from alone (see answer); None from it (nothing found) keeps the page under the figures' stamp.
     """
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not signed_out(request):
-            return view(request, *args, **kwargs)
-        response = answer(request, f"page:{request.build_absolute_uri()}", lambda: view(request, *args, **kwargs))
-        patch_vary_headers(response, ("Cookie", "Accept-Language"))
-        return response
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not signed_out(request):
+                return view(request, *args, **kwargs)
+            response = answer(
+                request,
+                f"page:{request.build_absolute_uri()}",
+                lambda: view(request, *args, **kwargs),
+                jurisdiction=jurisdiction_of(**kwargs) if jurisdiction_of else None,
+            )
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+            return response
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+def jurisdiction_of_venue(public_id: uuid.UUID, **kwargs: Any) -> int | None:
+    """The jurisdiction a venue page or answer is drawn from (one indexed lookup), or None for no such venue."""
+    return Venue.objects.filter(public_id=public_id).values_list("jurisdiction_id", flat=True).first()

@@ -37,7 +37,8 @@ def test_a_signed_out_visitor_gets_the_kept_page(venue, path):
     first_queries, first = queries(Client(), path)
     again_queries, again = queries(Client(), path)
     assert again.content == first.content
-    assert again_queries <= 2 < first_queries  # the stamp and the edits' generation: no page query
+    # The stamp and the edits' generation (and, for a venue, which state it is in): no page query.
+    assert again_queries <= 3 < first_queries
     assert not again.cookies  # nothing about this visitor in it
     vary = {value.strip() for value in again["Vary"].split(",")}
     assert {"Cookie", "Accept-Language"} <= vary
@@ -264,3 +265,23 @@ def test_while_another_process_builds_the_figures_the_last_ones_are_served(venue
     assert APIClient().get("/api/compliance/").json() == before
     monkeypatch.undo()
     assert APIClient().get("/api/compliance/").json() != before
+
+
+def test_a_venue_is_kept_through_an_approval_in_another_state(venue, moderator, django_capture_on_commit_callbacks):
+    report = Observation.objects.get(venue=venue)
+    answers = (
+        f"/v/{venue.public_id}/",
+        f"/api/venues/{venue.public_id}/",
+        f"/open311/v2/requests/{report.public_id}.json",
+    )
+    before = {path: Client().get(path)["ETag"] for path in answers}
+    elsewhere = approved_venue("VT", "truck_stop", "posted", 44.26, -72.58)
+    pending = add_observation(elsewhere, "missing", days_ago=1, review_status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        observations.moderate(observation=pending, moderator=moderator, action="approve")
+    assert {path: Client().get(path)["ETag"] for path in answers} == before
+    pending = add_observation(venue, "missing", days_ago=1, review_status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        observations.moderate(observation=pending, moderator=moderator, action="approve")
+    after = {path: Client().get(path)["ETag"] for path in answers}
+    assert all(after[path] != before[path] for path in answers)

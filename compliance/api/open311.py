@@ -213,7 +213,15 @@ def _remembered(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
         name = f"open311:{fmt}:{request.build_absolute_uri()}"
-        return kept.answer(request, name, lambda: view(request, *args, fmt=fmt, **kwargs))
+        # One request is drawn from its jurisdiction's data alone: kept until that changes (kept.answer).
+        jurisdiction = (
+            Observation.objects.filter(public_id=kwargs["public_id"])
+            .values_list("venue__jurisdiction_id", flat=True)
+            .first()
+            if "public_id" in kwargs
+            else None
+        )
+        return kept.answer(request, name, lambda: view(request, *args, fmt=fmt, **kwargs), jurisdiction=jurisdiction)
 
     wrapper.__doc__ = view.__doc__
     return wrapper

@@ -309,6 +309,7 @@ class VenueDetail(generics.RetrieveAPIView):
             request._request,
             f"venue:{request.accepted_media_type}:{request.build_absolute_uri()}",
             lambda: self.finalize_response(request, build(request, *args, **kwargs), *args, **kwargs).render(),
+            jurisdiction=kept.jurisdiction_of_venue(**kwargs),
         )
 
 

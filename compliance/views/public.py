@@ -38,7 +38,7 @@ def base_map_config() -> dict[str, str]:
 
 
 @require_safe
-@kept.page
+@kept.page()
 def map_page(request: HttpRequest) -> HttpResponse:
     """The public map: each jurisdiction coloured by compliance (or law status), venues, and a table of the same."""
     figures = scoreboard.current().data
@@ -78,7 +78,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@kept.page
+@kept.page()
 def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
     """A jurisdiction's posting law in plain language, its compliance and trend, recent evidence, its AG office."""
     jurisdiction = get_object_or_404(Jurisdiction.objects.with_current_law(), code=code.upper())
@@ -126,7 +126,7 @@ def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@kept.page
+@kept.page(kept.jurisdiction_of_venue)
 def venue_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A public venue and its approved history (no volunteer details, no capture points)."""
     venue = get_object_or_404(Venue.objects.public().select_related("venue_type", "jurisdiction"), public_id=public_id)
