@@ -577,6 +577,14 @@ def test_same_picture_reencoded_and_resized_has_a_near_perceptual_hash():
     assert photos.hamming_distance(original, as_webp) <= 6
 
 
+def test_perceptual_hash_of_the_thumbnail_is_that_of_the_whole_picture_within_two_bits():
+    # Hashes stored when they were taken from the whole picture must still find duplicates of the same photo.
+    for seed in range(6):
+        picture = images.photo_like(1200, 900, seed=seed)  # lossless and under 2048 px: what was hashed before
+        photo = photos.process(images.png(picture))
+        assert photos.hamming_distance(photo.perceptual_hash, photos.perceptual_hash(picture)) <= 2, seed
+
+
 def test_different_pictures_have_distant_perceptual_hashes():
     first = photos.process(images.jpeg(images.photo_like(1200, 900, seed=7))).perceptual_hash
     second = photos.process(images.jpeg(images.photo_like(1200, 900, seed=8))).perceptual_hash
