@@ -68,12 +68,14 @@ _CONVERSIONS_LOCK = threading.Lock()  # guards _CONVERSIONS, _TABLED and every _
 # An 8-bit RGB profile's conversion becomes a lookup table of all 2**24 colours (64 MiB) once Little CMS has
 # converted as many pixels with it as building the table costs (it is the same work: 2**24 pixels through the same
 # transform). A profile seen once, or only on small pictures, never pays for a table; a busy one pays once, and the
-# total never exceeds twice the cheaper of the two choices in hindsight (the rent-or-buy argument).
+# total is at most about twice the cheaper of the two choices in hindsight (the rent-or-buy argument).
 TABLE_COLOURS = 1 << 24
 TABLE_AFTER_PIXELS = TABLE_COLOURS
-TABLES_KEPT = 2  # 128 MiB per process at most; a third profile's table replaces the least recently used one
+# 128 MiB per process kept at most (64 MiB more for a moment while a third is built; it then replaces the least
+# recently used one).
+TABLES_KEPT = 2
 _TABLED: list[_Conversion] = []  # the conversions holding a table, most recently used last
-_TABLE_CHUNK_SIDE = 1024  # the table is built 1 MiB colours at a time, so building it needs little beyond the table
+_TABLE_CHUNK_SIDE = 1024  # built 2**20 colours at a time, so building needs little memory beyond the table itself
 
 # ISO BMFF brands of HEVC-coded HEIF, as iPhones and Android phones write them. AVIF shares the container but is
 # not something we accept.
@@ -194,7 +196,7 @@ def process(data: bytes, *, limits: IntakeLimits = DEFAULT_LIMITS) -> CleanPhoto
         clean_sha256=hashlib.sha256(jpeg).hexdigest(),
         # From the thumbnail: 32 x 32 cells averaged from 320 px or from 2048 px are the same cells but for rounding
         # and the resampling filter's reach across their edges, so the hash is the same or a bit or two off, well
-        # within a near duplicate's distance, and photos stored before are still found; it costs a sixth as much.
+        # within a near duplicate's distance, and photos stored before are still found; it costs a seventh as much.
         perceptual_hash=perceptual_hash(thumbnail),
         exif=exif,
     )

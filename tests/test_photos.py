@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -529,6 +530,14 @@ def test_display_p3_photo_converted_by_table_matches_the_icc_arithmetic(colour_t
     assert len(photos._TABLED) == 1
     for index, colour in enumerate(P3_COLOURS):
         assert near(pixel(photo.jpeg, index * 400 + 200, 200), display_p3_in_srgb(colour), tolerance=4), colour
+
+
+def test_threads_converting_while_the_table_is_built_store_the_same_photo(colour_tables):
+    data = tagged(random_colours(400, 300, seed=11), "PNG", images.display_p3_profile())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        stored = list(pool.map(lambda _: photos.process(data), range(8)))
+    assert all(photo == stored[0] for photo in stored)  # whether by Little CMS or by the table
+    assert len(photos._TABLED) == len(photos._CONVERSIONS) == 1  # built once
 
 
 def test_at_most_two_colour_tables_are_kept(colour_tables):
