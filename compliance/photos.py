@@ -18,11 +18,13 @@ import statistics
 import struct
 import threading
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pillow_heif
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -60,9 +62,20 @@ _METADATA_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, Index
 # Picture modes whose embedded colour profile we apply, with the colour space the profile must declare for them.
 _PROFILE_COLOUR_SPACES = {"RGB": "RGB", "CMYK": "CMYK", "L": "GRAY"}
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-_TRANSFORMS: dict[tuple[bytes, str], ImageCms.ImageCmsTransform] = {}
-_TRANSFORMS_KEPT = 16
-_TRANSFORMS_LOCK = threading.Lock()
+_CONVERSIONS: dict[tuple[bytes, str], _Conversion] = {}  # by profile digest and mode, most recently used last
+_CONVERSIONS_KEPT = 16
+_CONVERSIONS_LOCK = threading.Lock()  # guards _CONVERSIONS, _TABLED and every _Conversion's counter and table
+# An 8-bit RGB profile's conversion becomes a lookup table of all 2**24 colours (64 MiB) once Little CMS has
+# converted as many pixels with it as building the table costs (it is the same work: 2**24 pixels through the same
+# transform). A profile seen once, or only on small pictures, never pays for a table; a busy one pays once, and the
+# total is at most about twice the cheaper of the two choices in hindsight (the rent-or-buy argument).
+TABLE_COLOURS = 1 << 24
+TABLE_AFTER_PIXELS = TABLE_COLOURS
+# 128 MiB per process kept at most (64 MiB more for a moment while a third is built; it then replaces the least
+# recently used one).
+TABLES_KEPT = 2
+_TABLED: list[_Conversion] = []  # the conversions holding a table, most recently used last
+_TABLE_CHUNK_SIDE = 1024  # built 2**20 colours at a time, so building needs little memory beyond the table itself
 
 # ISO BMFF brands of HEVC-coded HEIF, as iPhones and Android phones write them. AVIF shares the container but is
 # not something we accept.
@@ -181,7 +194,10 @@ def process(data: bytes, *, limits: IntakeLimits = DEFAULT_LIMITS) -> CleanPhoto
         received_bytes=len(data),
         received_sha256=hashlib.sha256(data).hexdigest(),
         clean_sha256=hashlib.sha256(jpeg).hexdigest(),
-        perceptual_hash=perceptual_hash(picture),
+        # From the thumbnail: 32 x 32 cells averaged from 320 px or from 2048 px are the same cells but for rounding
+        # and the resampling filter's reach across their edges, so the hash is the same or a bit or two off, well
+        # within a near duplicate's distance, and photos stored before are still found; it costs a seventh as much.
+        perceptual_hash=perceptual_hash(thumbnail),
         exif=exif,
     )
 
@@ -331,10 +347,29 @@ def _colour_profile(image: Image.Image) -> ImageCms.ImageCmsProfile | None:
     return profile
 
 
+@dataclass(eq=False)
+class _Conversion:
+    """How pixels of one embedded profile and picture mode become sRGB: a Little CMS transform, and for 8-bit RGB a
+    lookup table once the profile has been used enough to pay for one (TABLE_AFTER_PIXELS)."""
+
+    transform: ImageCms.ImageCmsTransform
+    mode: str
+    lcms_pixels: int = 0  # converted by Little CMS since the last table was made or dropped
+    table: npt.NDArray[np.uint32] | None = None
+    building: threading.Lock = field(default_factory=threading.Lock)
+
+
 def _to_srgb(image: Image.Image, profile: ImageCms.ImageCmsProfile) -> Image.Image:
-    """8-bit RGB in sRGB, converted from the picture's own profile by Little CMS; plain conversion if that fails."""
+    """8-bit RGB in sRGB, converted from the picture's own profile; plain conversion if the profile cannot be used.
+
+    The same bytes either way: by Little CMS, or for a busy RGB profile by its lookup table, an exact cache of it.
+    """
     try:
-        converted = ImageCms.applyTransform(image, _transform_to_srgb(profile, image.mode))
+        conversion = _conversion_to_srgb(profile, image.mode)
+        table = _table_for(conversion, image.width * image.height)
+        if table is not None:
+            return srgb_by_table(image, table)
+        converted = ImageCms.applyTransform(image, conversion.transform)
     except (ImageCms.PyCMSError, OSError, ValueError) as error:
         logger.info("photo intake: colour profile not applied (%s)", error)
         return _to_rgb(image)
@@ -342,24 +377,87 @@ def _to_srgb(image: Image.Image, profile: ImageCms.ImageCmsProfile) -> Image.Ima
     return converted
 
 
-def _transform_to_srgb(profile: ImageCms.ImageCmsProfile, mode: str) -> ImageCms.ImageCmsTransform:
-    """The Little CMS transform from a profile to sRGB, built once per distinct profile (phones embed a handful).
+def _conversion_to_srgb(profile: ImageCms.ImageCmsProfile, mode: str) -> _Conversion:
+    """The conversion from a profile to sRGB, built once per distinct profile (phones embed a handful).
 
     Keyed by the profile's bytes, so a photo never gets a transform built from another photo's profile. Built with
     no pixel cache: Little CMS then never writes to the transform while applying it, so workers' threads may share
     it.
     """
     key = (hashlib.sha256(profile.tobytes()).digest(), mode)
-    with _TRANSFORMS_LOCK:
-        transform = _TRANSFORMS.pop(key, None)
-        if transform is None:
+    with _CONVERSIONS_LOCK:
+        conversion = _CONVERSIONS.pop(key, None)
+        if conversion is None:
             transform = ImageCms.buildTransform(
                 profile, _SRGB, mode, "RGB", ImageCms.Intent.PERCEPTUAL, flags=ImageCms.Flags.NOCACHE
             )
-        _TRANSFORMS[key] = transform  # most recently used last
-        while len(_TRANSFORMS) > _TRANSFORMS_KEPT:
-            _TRANSFORMS.pop(next(iter(_TRANSFORMS)))
-    return transform
+            conversion = _Conversion(transform, mode)
+        _CONVERSIONS[key] = conversion
+        while len(_CONVERSIONS) > _CONVERSIONS_KEPT:
+            _drop_table(_CONVERSIONS.pop(next(iter(_CONVERSIONS))))
+    return conversion
+
+
+def _table_for(conversion: _Conversion, pixels: int) -> npt.NDArray[np.uint32] | None:
+    """The conversion's lookup table for a picture of this many pixels, built now if it has paid for itself; None
+    means convert with Little CMS (the picture's pixels are then counted towards a table)."""
+    if conversion.mode != "RGB":  # CMYK and grey pictures are rare: Little CMS converts them
+        return None
+    with _CONVERSIONS_LOCK:
+        if conversion.table is not None:
+            _TABLED.remove(conversion)
+            _TABLED.append(conversion)
+            return conversion.table
+        if conversion.lcms_pixels < TABLE_AFTER_PIXELS:
+            conversion.lcms_pixels += pixels
+            return None
+    # One thread builds (as long as Little CMS takes on five or six 12 MP photos scaled to 3 MP); the others go on
+    # converting with Little CMS meanwhile instead of waiting for it.
+    if not conversion.building.acquire(blocking=False):
+        return None
+    try:
+        table = colour_table(conversion.transform)
+    finally:
+        conversion.building.release()
+    with _CONVERSIONS_LOCK:
+        if conversion.table is None:
+            conversion.table = table
+            _TABLED.append(conversion)
+            while len(_TABLED) > TABLES_KEPT:
+                _drop_table(_TABLED[0])
+        return conversion.table
+
+
+def _drop_table(conversion: _Conversion) -> None:
+    """Free the conversion's table, if it has one; it must pay for itself again before it is rebuilt. Hold the lock."""
+    if conversion.table is not None:
+        _TABLED.remove(conversion)
+        conversion.table = None
+    conversion.lcms_pixels = 0
+
+
+def colour_table(transform: ImageCms.ImageCmsTransform) -> npt.NDArray[np.uint32]:
+    """What an 8-bit RGB to RGB transform makes of every one of the 2**24 colours, by Little CMS itself (64 MiB).
+
+    Entry R + 256 G + 65536 B holds the converted colour's bytes R, G, B, pad as a little-endian integer: the order
+    in which Pillow packs an RGB picture as "RGBX", so the picture's own packed pixels are the indexes.
+    """
+    table = np.empty(TABLE_COLOURS, dtype="<u4")
+    chunk = _TABLE_CHUNK_SIDE * _TABLE_CHUNK_SIDE
+    for start in range(0, TABLE_COLOURS, chunk):
+        colours = np.arange(start, start + chunk, dtype="<u4")  # pixel i of the chunk is colour start + i
+        picture = Image.frombytes("RGB", (_TABLE_CHUNK_SIDE, _TABLE_CHUNK_SIDE), colours, "raw", "RGBX")
+        converted = ImageCms.applyTransform(picture, transform)
+        assert converted is not None  # applyTransform returns None only when asked to work in place
+        table[start : start + chunk] = np.frombuffer(converted.tobytes("raw", "RGBX"), dtype="<u4")
+    return table
+
+
+def srgb_by_table(image: Image.Image, table: npt.NDArray[np.uint32]) -> Image.Image:
+    """An 8-bit RGB picture with each pixel replaced by its entry in a colour table (see colour_table)."""
+    packed = np.frombuffer(image.tobytes("raw", "RGBX"), dtype="<u4")
+    colours = np.bitwise_and(packed, TABLE_COLOURS - 1, dtype="<u4")  # the pad byte is not part of the colour
+    return Image.frombytes("RGB", image.size, table.take(colours), "raw", "RGBX")
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -228,26 +228,47 @@ DISPLAY_P3_GAMMA = 0x0233 / 256
 D50 = (0.9642, 1.0, 0.8249)
 
 
-def display_p3_profile(*, colour_space: bytes = b"RGB ") -> bytes:
+def display_p3_profile(*, colour_space: bytes = b"RGB ", description: str = "Display P3 (test)") -> bytes:
     """A matrix/curve ICC v2 display profile for Display P3, written byte by byte (Pillow can only make sRGB)."""
+    gamma_curve = _icc_curve(DISPLAY_P3_GAMMA)
+    return _icc_profile(
+        colour_space,
+        description,
+        [
+            (b"rXYZ", _icc_xyz(DISPLAY_P3_COLORANTS[0])),
+            (b"gXYZ", _icc_xyz(DISPLAY_P3_COLORANTS[1])),
+            (b"bXYZ", _icc_xyz(DISPLAY_P3_COLORANTS[2])),
+            (b"rTRC", gamma_curve),
+            (b"gTRC", gamma_curve),
+            (b"bTRC", gamma_curve),
+        ],
+    )
 
-    def s15f16(value: float) -> bytes:
-        return struct.pack(">i", round(value * 65536))
 
-    def xyz(values: tuple[float, float, float]) -> bytes:
-        return b"XYZ \0\0\0\0" + b"".join(s15f16(value) for value in values)
+def grey_profile(*, gamma: float) -> bytes:
+    """An ICC v2 greyscale display profile: one tone curve, a plain gamma (1.0 means linear light)."""
+    return _icc_profile(b"GRAY", "Grey (test)", [(b"kTRC", _icc_curve(gamma))])
 
-    description = b"Display P3 (test)\0"
-    gamma_curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0233) + b"\0\0"
+
+def _icc_xyz(values: tuple[float, float, float]) -> bytes:
+    return b"XYZ \0\0\0\0" + b"".join(_s15f16(value) for value in values)
+
+
+def _s15f16(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def _icc_curve(gamma: float) -> bytes:
+    return b"curv\0\0\0\0" + struct.pack(">IH", 1, round(gamma * 256)) + b"\0\0"  # u8Fixed8
+
+
+def _icc_profile(colour_space: bytes, description: str, colour_tags: list[tuple[bytes, bytes]]) -> bytes:
+    """An ICC v2 display profile with a description, the D50 white point and the given colour tags."""
+    text = description.encode("ascii") + b"\0"
     tags = [
-        (b"desc", b"desc\0\0\0\0" + struct.pack(">I", len(description)) + description + bytes(4 + 4 + 2 + 1 + 67)),
-        (b"wtpt", xyz(D50)),
-        (b"rXYZ", xyz(DISPLAY_P3_COLORANTS[0])),
-        (b"gXYZ", xyz(DISPLAY_P3_COLORANTS[1])),
-        (b"bXYZ", xyz(DISPLAY_P3_COLORANTS[2])),
-        (b"rTRC", gamma_curve),
-        (b"gTRC", gamma_curve),
-        (b"bTRC", gamma_curve),
+        (b"desc", b"desc\0\0\0\0" + struct.pack(">I", len(text)) + text + bytes(4 + 4 + 2 + 1 + 67)),
+        (b"wtpt", _icc_xyz(D50)),
+        *colour_tags,
         (b"cprt", b"text\0\0\0\0No copyright, test data\0"),
     ]
     table_size = 4 + 12 * len(tags)
@@ -268,7 +289,7 @@ def display_p3_profile(*, colour_space: bytes = b"RGB ") -> bytes:
         + struct.pack(">6H", 2024, 1, 1, 0, 0, 0)
         + b"acsp"
         + bytes(4 + 4 + 4 + 4 + 8 + 4)  # platform, flags, manufacturer, model, attributes, rendering intent
-        + b"".join(s15f16(value) for value in D50)
+        + b"".join(_s15f16(value) for value in D50)
         + bytes(4 + 16 + 28)  # creator, profile id, reserved
     )
     assert len(header) == 128

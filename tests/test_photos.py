@@ -8,12 +8,13 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFile
+from PIL import Image, ImageCms, ImageDraw, ImageFile
 
 from compliance import photos
 from compliance.api.errors import PHOTO_STATUSES
@@ -475,6 +476,91 @@ def test_srgb_tagged_photo_keeps_its_colours():
     assert near(pixel(photo.jpeg, 100, 50), (200, 120, 80), tolerance=3)
 
 
+@pytest.fixture
+def colour_tables(monkeypatch):
+    """Conversions and colour tables kept from nothing, and a table for an RGB profile from its first picture on."""
+    monkeypatch.setattr(photos, "_CONVERSIONS", {})
+    monkeypatch.setattr(photos, "_TABLED", [])
+    monkeypatch.setattr(photos, "TABLE_AFTER_PIXELS", 0)
+    return photos
+
+
+def p3_transform() -> ImageCms.ImageCmsTransform:
+    p3 = ImageCms.ImageCmsProfile(io.BytesIO(images.display_p3_profile()))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    return ImageCms.buildTransform(p3, srgb, "RGB", "RGB", ImageCms.Intent.PERCEPTUAL)
+
+
+def random_colours(width: int, height: int, *, seed: int) -> Image.Image:
+    return Image.fromarray(np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8), "RGB")
+
+
+def test_colour_table_gives_exactly_what_little_cms_gives():
+    transform = p3_transform()
+    picture = random_colours(1000, 600, seed=17)  # 600,000 colours, all but a few distinct
+    ImageDraw.Draw(picture).rectangle((0, 0, 7, 7), fill=P3_COLOURS[0])  # unequal channels, none may trade places
+    expected = ImageCms.applyTransform(picture, transform)
+    by_table = photos.srgb_by_table(picture, photos.colour_table(transform))
+    assert by_table.mode == "RGB" and by_table.size == picture.size
+    assert by_table.tobytes() == expected.tobytes()
+    assert near(by_table.getpixel((0, 0)), display_p3_in_srgb(P3_COLOURS[0]), tolerance=4)  # converted, not copied
+
+
+def test_busy_p3_profile_gets_a_table_and_the_same_photo(colour_tables, monkeypatch):
+    monkeypatch.setattr(photos, "TABLE_AFTER_PIXELS", 400_000)  # two photos of 300,000 pixels
+    picture = random_colours(600, 500, seed=3)
+    for index, colour in enumerate(P3_COLOURS):
+        ImageDraw.Draw(picture).rectangle((index * 200, 0, index * 200 + 199, 199), fill=colour)
+    data = tagged(picture, "PNG", images.display_p3_profile())
+    by_little_cms = [photos.process(data) for _ in range(2)]
+    assert not photos._TABLED  # 300,000 then 600,000 pixels counted: the third photo pays for the table
+    by_table = photos.process(data)
+    assert [conversion.table is not None for conversion in photos._TABLED] == [True]
+    assert by_table == by_little_cms[0] == by_little_cms[1]
+    for index, colour in enumerate(P3_COLOURS):
+        assert near(pixel(by_table.jpeg, index * 200 + 100, 100), display_p3_in_srgb(colour), tolerance=4)
+
+
+@pytest.mark.parametrize("source_format", ["JPEG", "HEIF"])
+def test_display_p3_photo_converted_by_table_matches_the_icc_arithmetic(colour_tables, source_format):
+    picture = Image.new("RGB", (3 * 400, 400))
+    for index, colour in enumerate(P3_COLOURS):
+        ImageDraw.Draw(picture).rectangle((index * 400, 0, index * 400 + 399, 399), fill=colour)
+    photo = photos.process(tagged(picture, source_format, images.display_p3_profile()))
+    assert len(photos._TABLED) == 1
+    for index, colour in enumerate(P3_COLOURS):
+        assert near(pixel(photo.jpeg, index * 400 + 200, 200), display_p3_in_srgb(colour), tolerance=4), colour
+
+
+def test_threads_converting_while_the_table_is_built_store_the_same_photo(colour_tables):
+    data = tagged(random_colours(400, 300, seed=11), "PNG", images.display_p3_profile())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        stored = list(pool.map(lambda _: photos.process(data), range(8)))
+    assert all(photo == stored[0] for photo in stored)  # whether by Little CMS or by the table
+    assert len(photos._TABLED) == len(photos._CONVERSIONS) == 1  # built once
+
+
+def test_at_most_two_colour_tables_are_kept(colour_tables):
+    picture = random_colours(300, 200, seed=5)
+    profiles = [images.display_p3_profile(description=f"Display P3 (test {number})") for number in range(3)]
+    for icc in profiles:
+        photos.process(tagged(picture, "PNG", icc))
+    kept = [conversion for conversion in photos._CONVERSIONS.values() if conversion.table is not None]
+    assert len(photos._CONVERSIONS) == 3 and len(kept) == photos.TABLES_KEPT == 2
+    assert kept == photos._TABLED and sum(conversion.table.nbytes for conversion in kept) == 2 * 64 * 1024 * 1024
+    first = next(iter(photos._CONVERSIONS.values()))
+    assert first.table is None and first not in kept  # the least recently used one was dropped
+
+
+def test_grey_photo_with_a_grey_profile_is_converted_by_little_cms(colour_tables):
+    # Mid grey in linear light is 188 in sRGB: a converted picture can be told from one left alone.
+    data = tagged(Image.new("L", (200, 100), 128), "JPEG", images.grey_profile(gamma=1.0))
+    photo = photos.process(data)
+    assert near(pixel(photo.jpeg, 100, 50), (188, 188, 188), tolerance=3)
+    assert [conversion.mode for conversion in photos._CONVERSIONS.values()] == ["L"]
+    assert not photos._TABLED  # tables are for 8-bit RGB only
+
+
 # --- hashes ------------------------------------------------------------------------------------------------------
 
 
@@ -498,6 +584,14 @@ def test_same_picture_reencoded_and_resized_has_a_near_perceptual_hash():
     as_webp = photos.process(images.webp(picture.resize((1600, 1200)), exif=b"")).perceptual_hash
     assert photos.hamming_distance(original, smaller) <= 6
     assert photos.hamming_distance(original, as_webp) <= 6
+
+
+def test_perceptual_hash_of_the_thumbnail_is_that_of_the_whole_picture_within_two_bits():
+    # Hashes stored when they were taken from the whole picture must still find duplicates of the same photo.
+    for seed in range(6):
+        picture = images.photo_like(1200, 900, seed=seed)  # lossless and under 2048 px: what was hashed before
+        photo = photos.process(images.png(picture))
+        assert photos.hamming_distance(photo.perceptual_hash, photos.perceptual_hash(picture)) <= 2, seed
 
 
 def test_different_pictures_have_distant_perceptual_hashes():
