@@ -28,7 +28,8 @@ class BoundaryBlindDigest:
 
     The digest is that of `body.replace(boundary, b"")` however the body is cut into chunks: occurrences are found
     left to right without overlap, as bytes.replace finds them, and one split across two chunks is found too. Each
-    chunk is hashed in place (through a memoryview) between the occurrences found in it: the body is never copied.
+    chunk is hashed in place (through a memoryview) between the occurrences found in it: only the few bytes held
+    back between chunks are ever copied.
     """
 
     def __init__(self, boundary: bytes) -> None:
