@@ -129,15 +129,19 @@ TEMPLATES = [
 # Database: SQLite in the project unless DATABASE_URL says otherwise (PostgreSQL is the scale path).
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH") or BASE_DIR / "db.sqlite3")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Connections are kept between requests on either engine. On SQLite that saves more than the connect: the last
+# connection to close checkpoints the write-ahead log and the next commit starts it afresh, both with an fsync,
+# which made every throttled request (it writes its count) pay a few milliseconds (docs/benchmarks.md, resends).
+_conn_max_age = envint("DB_CONN_MAX_AGE", 60)
 if DATABASE_URL:
     try:
-        _database = dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))
+        _database = dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age)
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {error}") from None
     if _database["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// address")
 else:
-    _database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SQLITE_PATH)}
+    _database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(SQLITE_PATH), "CONN_MAX_AGE": _conn_max_age}
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {
         # Writers take the lock when the transaction starts, so two writers queue on the busy timeout instead of

@@ -255,26 +255,28 @@ def idempotency_digest(key: str, submitter: User | None) -> str:
     return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
 
 
-def is_recorded(key: str, submitter: User | None) -> bool:
-    """Whether an Idempotency-Key already made a report (then the request is checked and answered by repeated())."""
-    return Observation.objects.filter(idempotency_key=idempotency_digest(key, submitter)).exists()
+def recorded(key: str, submitter: User | None) -> Observation | None:
+    """The report an Idempotency-Key already made, if any, with the venue its answer names (one query).
+
+    Only the key is looked up: the caller checks the request is the same one again (same_request) before answering.
+    """
+    return _recorded(idempotency_digest(key, submitter))
 
 
-def repeated(key: str, submitter: User | None, request: str) -> Observation | None:
-    """The observation an Idempotency-Key already recorded, when this request (its digest) is the same one again.
+def same_request(earlier: Observation, request: str) -> Observation:
+    """The report again, when this request's digest is the one that made it.
 
     Raises IdempotencyKeyReused when the key was used with another request: its answer is not this client's.
     """
-    return _earlier(idempotency_digest(key, submitter), request)
-
-
-def _earlier(digest: str, request: str) -> Observation | None:
-    earlier = Observation.objects.filter(idempotency_key=digest).first()
-    if earlier is not None and not secrets.compare_digest(earlier.idempotency_request, request):
+    if not secrets.compare_digest(earlier.idempotency_request, request):
         raise IdempotencyKeyReused(
             _("This Idempotency-Key was already used for a different report. Use a new key for each report."),
         )
     return earlier
+
+
+def _recorded(digest: str) -> Observation | None:
+    return Observation.objects.select_related("venue__jurisdiction").filter(idempotency_key=digest).first()
 
 
 def _store_files(cleaned: Sequence[photos.CleanPhoto], storage: Storage) -> list[tuple[str, str]]:
@@ -315,8 +317,8 @@ def submit(
     digest = (
         idempotency_digest(submission.idempotency_key, submission.submitter) if submission.idempotency_key else None
     )
-    if digest and (earlier := _earlier(digest, submission.request_digest)):
-        return earlier
+    if digest and (earlier := _recorded(digest)):
+        return same_request(earlier, submission.request_digest)
     now = timezone.now()
     placement = place(submission.point, submission.photos)
     flags = list(placement.flags)
@@ -341,8 +343,8 @@ def submit(
         observation = _record(submission, placement, flags, captured_at, stored, digest, now, rng)
     except IntegrityError:
         _delete_quietly(storage, [name for pair in stored for name in pair])
-        if digest and (earlier := _earlier(digest, submission.request_digest)):
-            return earlier  # the same key raced in from another request, and won
+        if digest and (earlier := _recorded(digest)):
+            return same_request(earlier, submission.request_digest)  # the same key raced in from another request
         raise
     except BaseException:
         _delete_quietly(storage, [name for pair in stored for name in pair])

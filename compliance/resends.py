@@ -24,22 +24,49 @@ class Readable(Protocol):
 
 
 class BoundaryBlindDigest:
-    """SHA-256 of a byte stream fed in chunks, every occurrence of one boundary string removed first."""
+    """SHA-256 of a byte stream fed in chunks, every occurrence of one boundary string removed first.
+
+    The digest is that of `body.replace(boundary, b"")` however the body is cut into chunks: occurrences are found
+    left to right without overlap, as bytes.replace finds them, and one split across two chunks is found too. Each
+    chunk is hashed in place (through a memoryview) between the occurrences found in it: only the few bytes held
+    back between chunks are ever copied.
+    """
 
     def __init__(self, boundary: bytes) -> None:
         self._boundary = boundary
+        # The tail of the stream not yet hashed: it may be the start of a boundary the next chunk completes.
         self._keep = max(0, len(boundary) - 1)
         self._pending = b""
         self._hash = hashlib.sha256()
 
     def update(self, chunk: bytes) -> None:
-        data = self._pending + chunk
-        if self._boundary:
-            data = data.replace(self._boundary, b"")
-        # The last bytes may be the start of a boundary the next chunk completes: hold them back until then.
-        cut = max(0, len(data) - self._keep)
-        self._hash.update(data[:cut])
-        self._pending = data[cut:]
+        boundary, keep = self._boundary, self._keep
+        if not boundary:
+            self._hash.update(chunk)
+            return
+        start = 0
+        if self._pending:
+            # An occurrence that starts in the held-back tail ends within the chunk's first len(boundary) - 1 bytes.
+            joint = self._pending + chunk[:keep]
+            found = joint.find(boundary)
+            if found >= 0:
+                self._hash.update(joint[:found])
+                start = found + len(boundary) - len(self._pending)
+            elif len(chunk) < keep:  # a chunk too short to settle the tail: the joint is held back instead
+                cut = max(0, len(joint) - keep)
+                self._hash.update(joint[:cut])
+                self._pending = joint[cut:]
+                return
+            else:
+                self._hash.update(self._pending)
+            self._pending = b""
+        view = memoryview(chunk)
+        while (found := chunk.find(boundary, start)) >= 0:
+            self._hash.update(view[start:found])
+            start = found + len(boundary)
+        cut = max(start, len(chunk) - keep)
+        self._hash.update(view[start:cut])
+        self._pending = chunk[cut:]
 
     def hexdigest(self) -> str:
         final = self._hash.copy()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from compliance import photos
-from compliance.models import Observation
+from compliance.models import Observation, SignStatus, Venue
 from tests import images
 
 AUSTIN = (30.2672, -97.7431)
@@ -73,6 +75,23 @@ def test_a_resend_is_answered_before_any_photo_is_decoded(db, monkeypatch):
     monkeypatch.setattr(photos, "process", no_decoding)
     again = send(phone, seed=1)
     assert again.status_code == 201 and again.json()["receipt"] == first["receipt"]
+
+
+def test_a_resend_is_answered_from_one_query_naming_its_venue_once_public(db):
+    phone = APIClient()
+    first = send(phone, seed=1).json()
+    assert first["venue_id"] is None  # not on the map yet
+    with CaptureQueriesContext(connection) as queries:
+        again = send(phone, seed=1)
+    assert again.status_code == 201 and again.json() == first
+    assert len(queries) == 1, [query["sql"] for query in queries]
+
+    venue = Observation.objects.get(receipt=first["receipt"]).venue
+    Venue.objects.filter(pk=venue.pk).update(current_status=SignStatus.POSTED)
+    with CaptureQueriesContext(connection) as queries:
+        public = send(phone, seed=1).json()
+    assert public == {**first, "venue_id": str(venue.public_id)}
+    assert len(queries) == 1, [query["sql"] for query in queries]
 
 
 @pytest.mark.parametrize("fields", [{"lat": 31.0}, {"venue_type": "hotel_motel"}, {"languages": ["es"]}])

@@ -85,6 +85,31 @@ def test_wal_mode_on_a_file_database(tmp_path):
     assert result.stdout.strip() == "wal"
 
 
+# Two requests as Django's handler brackets them: does the second use the first one's database connection?
+TWO_REQUESTS = (
+    "from django.core.signals import request_finished, request_started\n"
+    "from django.db import connection\n"
+    "opened = []\n"
+    "for _ in range(2):\n"
+    "    request_started.send(sender=None)\n"
+    "    connection.cursor().execute('SELECT 1')\n"
+    "    opened.append(connection.connection)\n"
+    "    request_finished.send(sender=None)\n"
+    "print(opened[0] is opened[1])\n"
+)
+
+
+@pytest.mark.parametrize(("max_age", "kept"), [(None, "True"), ("0", "False")])
+def test_the_sqlite_default_keeps_its_connection_between_requests_unless_told_not_to(tmp_path, max_age, kept):
+    # Closing the last SQLite connection checkpoints the write-ahead log: per request, that cost milliseconds.
+    env = {"DEBUG": "true", "SQLITE_PATH": str(tmp_path / "kept.sqlite3")}
+    if max_age is not None:
+        env["DB_CONN_MAX_AGE"] = max_age
+    result = run_manage("shell", "--no-imports", "-c", TWO_REQUESTS, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == kept
+
+
 def test_s3_storage_is_chosen_when_a_bucket_is_named():
     result = run_manage(
         "shell",

@@ -217,10 +217,9 @@ class ObservationCreate(NoStore, APIView):
         try:
             # A resend is known by its key and answered from what the first request recorded: its body is only
             # drained (to check it is the same report), never parsed, and no photo is read or decoded again.
-            if key and self.body and observations.is_recorded(key, submitter):
-                earlier = observations.repeated(key, submitter, self.body.drain())
-                if earlier is not None:
-                    return Response(SubmissionOutput(earlier).data, status=status.HTTP_201_CREATED)
+            if key and self.body and (earlier := observations.recorded(key, submitter)):
+                repeated = observations.same_request(earlier, self.body.drain())
+                return Response(SubmissionOutput(repeated).data, status=status.HTTP_201_CREATED)
         except observations.SubmissionRefused as refused:
             raise from_domain(refused) from None
         fields = ObservationInput(data=request.data)
