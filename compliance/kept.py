@@ -2,7 +2,7 @@
 
 An answer is kept under what can change it: the figures' stamp (scoreboard.stamp: every approval, law edit, sample,
 survey attempt, import and new day changes it) and the generation of public edits below (a campaign's supporters,
-an AG office's record, a venue renamed or a photo hidden in the admin: edits that move no figure). Any such change
+an AG office's record, a venue type or a public venue edited in the admin: edits that move no figure). Any such change
 names new keys, and old keys age out of the cache. The key's ETag lets a client that has the answer get a 304. The
 first request after a change builds the answer again; requests that come while it does get the answer before the
 change (under its own ETag) instead of building it too, so a change costs one build, not one per worker.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -38,12 +37,7 @@ _EDITS_KEY = "kept:edits"
 
 def edits() -> int:
     """The generation of public edits that move no figure (see forget_edits)."""
-    generation = cache.get(_EDITS_KEY)
-    if generation is None:
-        # A fresh value, not 1: keys made under an evicted counter must never be read again.
-        cache.add(_EDITS_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(_EDITS_KEY, 0)
-    return int(generation)
+    return scoreboard.generation(_EDITS_KEY)
 
 
 def forget_edits(sender: type, **kwargs: object) -> None:
@@ -51,14 +45,7 @@ def forget_edits(sender: type, **kwargs: object) -> None:
 
     Counted once the change is committed, so that no answer is rebuilt from the data before it and kept after.
     """
-    transaction.on_commit(_next_edit)
-
-
-def _next_edit() -> None:
-    try:
-        cache.incr(_EDITS_KEY)
-    except ValueError:  # the counter was evicted meanwhile
-        cache.set(_EDITS_KEY, time.time_ns(), timeout=None)
+    transaction.on_commit(functools.partial(scoreboard.advance, _EDITS_KEY))
 
 
 # What a moderation or a merge writes on a venue: those name its jurisdiction to scoreboard.invalidate themselves.

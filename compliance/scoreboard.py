@@ -48,7 +48,7 @@ def stamp(today: datetime.date | None = None) -> str:
 
     Anything derived from the figures (the scoreboard itself, report PDFs, signs) can be cached under it.
     """
-    return f"{(today or timezone.localdate()).isoformat()}:{_generation(_GENERATION_KEY)}"
+    return f"{(today or timezone.localdate()).isoformat()}:{generation(_GENERATION_KEY)}"
 
 
 def stamp_of(jurisdiction_id: int, today: datetime.date | None = None) -> str:
@@ -56,8 +56,8 @@ def stamp_of(jurisdiction_id: int, today: datetime.date | None = None) -> str:
     every jurisdiction, and with those that name this one, but not with a moderation in another state."""
     key = _jurisdiction_key(jurisdiction_id)
     values = cache.get_many([_EVERYWHERE_KEY, key])
-    everywhere = values.get(_EVERYWHERE_KEY) or _generation(_EVERYWHERE_KEY)
-    own = values.get(key) or _generation(key)
+    everywhere = values.get(_EVERYWHERE_KEY) or generation(_EVERYWHERE_KEY)
+    own = values.get(key) or generation(key)
     return f"{(today or timezone.localdate()).isoformat()}:{everywhere}:{own}"
 
 
@@ -65,16 +65,18 @@ def _jurisdiction_key(jurisdiction_id: int) -> str:
     return f"{_GENERATION_KEY}:jurisdiction:{jurisdiction_id}"
 
 
-def _generation(key: str) -> int:
-    generation = cache.get(key)
-    if generation is None:
+def generation(key: str) -> int:
+    """A counter that names a state of some data (advance() moves it); read from the cache, made if missing."""
+    value = cache.get(key)
+    if value is None:
         # A fresh value, not 1: keys made under an evicted counter must never be read again.
         cache.add(key, time.time_ns(), timeout=None)
-        generation = cache.get(key, 0)
-    return int(generation)
+        value = cache.get(key, 0)
+    return int(value)
 
 
-def _next(key: str) -> None:
+def advance(key: str) -> None:
+    """Move a generation() counter on: every key made under it is never read again."""
     try:
         cache.incr(key)
     except ValueError:  # the counter was evicted meanwhile
@@ -172,12 +174,12 @@ def invalidate(jurisdictions: Iterable[int] | None = None) -> None:
     the others (their trend, coverage, report rows) is kept; None when any may have changed. The figures themselves
     and every kept answer are named by stamp(), which changes either way.
     """
-    _next(_GENERATION_KEY)
+    advance(_GENERATION_KEY)
     if jurisdictions is None:
-        _next(_EVERYWHERE_KEY)
+        advance(_EVERYWHERE_KEY)
         return
     for jurisdiction_id in set(jurisdictions):
-        _next(_jurisdiction_key(jurisdiction_id))
+        advance(_jurisdiction_key(jurisdiction_id))
 
 
 def forget_on_change(sender: type, **kwargs: object) -> None:
