@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -233,18 +234,23 @@ def test_an_approval_counts_again_only_its_own_states_trend(moderator, django_ca
     assert counted == ["VT"]
 
 
+def building_elsewhere(monkeypatch) -> None:
+    """As if another process held every build lock (the shared cache's add() of a ":building" key fails)."""
+    real_add = cache.add
+    monkeypatch.setattr(
+        cache,
+        "add",
+        lambda key, *args, **kwargs: False if key.endswith(":building") else real_add(key, *args, **kwargs),
+    )
+
+
 def test_while_another_process_builds_a_page_the_one_before_is_served(venue, monkeypatch):
     page = f"/v/{venue.public_id}/"
     before = Client().get(page)
     venue.name = "Renamed Stop"
     venue.save(update_fields=["name"])
     scoreboard.invalidate([venue.jurisdiction_id])
-    real_add = kept.cache.add
-    monkeypatch.setattr(
-        kept.cache,
-        "add",
-        lambda key, *args, **kwargs: False if key.endswith(":building") else real_add(key, *args, **kwargs),
-    )
+    building_elsewhere(monkeypatch)
     meanwhile = Client().get(page)
     assert meanwhile.content == before.content and meanwhile["ETag"] == before["ETag"]
     monkeypatch.undo()
@@ -256,12 +262,7 @@ def test_while_another_process_builds_the_figures_the_last_ones_are_served(venue
     before = APIClient().get("/api/compliance/").json()
     add_observation(venue, "missing", days_ago=1)
     scoreboard.invalidate([venue.jurisdiction_id])
-    real_add = scoreboard.cache.add
-    monkeypatch.setattr(
-        scoreboard.cache,
-        "add",
-        lambda key, *args, **kwargs: False if key.endswith(":building") else real_add(key, *args, **kwargs),
-    )
+    building_elsewhere(monkeypatch)
     assert APIClient().get("/api/compliance/").json() == before
     monkeypatch.undo()
     assert APIClient().get("/api/compliance/").json() != before
