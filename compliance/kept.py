@@ -77,7 +77,7 @@ def answer(
     named = f"{name}:{get_language()}"
     state = scoreboard.stamp() if jurisdiction is None else scoreboard.stamp_of(jurisdiction)
     etag = _etag(f"{named}:{state}:{edits()}")
-    if request.headers.get("If-None-Match") == etag:
+    if request.META.get("HTTP_IF_NONE_MATCH") == etag:  # not request.headers: that copies every header
         return _cacheable(HttpResponseNotModified(), etag)
     key = f"kept-answer:{etag}"
     kept = scoreboard.recall(key)

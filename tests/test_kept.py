@@ -286,3 +286,21 @@ def test_a_venue_is_kept_through_an_approval_in_another_state(venue, moderator, 
         observations.moderate(observation=pending, moderator=moderator, action="approve")
     after = {path: Client().get(path)["ETag"] for path in answers}
     assert all(after[path] != before[path] for path in answers)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Chicago"])
+def test_the_day_worked_out_once_is_the_projects_local_date(settings, zone):
+    settings.TIME_ZONE = zone  # +14 h and -11 h: on most hours of the day one of them is on another date than UTC
+    assert scoreboard.local_today() == timezone.localdate()
+    assert scoreboard.local_today() == timezone.localdate()  # the second one from what the first worked out
+
+
+def test_the_day_worked_out_once_moves_on_at_midnight(monkeypatch):
+    day = scoreboard.local_today()
+    zone, known, until = scoreboard._today
+    assert known == day
+    midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=zone)
+    assert until == midnight.timestamp()
+    # As though the day before was worked out and its midnight has passed: the date is worked out again.
+    monkeypatch.setattr(scoreboard, "_today", (zone, day - datetime.timedelta(days=1), until - 86_400))
+    assert scoreboard.local_today() == timezone.localdate()

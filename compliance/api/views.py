@@ -376,7 +376,7 @@ def compliance_figures(request: HttpRequest) -> HttpResponse:
     A plain Django view, not DRF: a conditional GET must answer 304 from the cache alone, with no database query.
     """
     figures = scoreboard.current()
-    if request.headers.get("If-None-Match") == figures.etag:
+    if request.META.get("HTTP_IF_NONE_MATCH") == figures.etag:  # not request.headers: that copies every header
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(figures.body, content_type="application/json")
