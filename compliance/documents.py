@@ -134,8 +134,10 @@ def _drawn_here(wanted: Wanted) -> Copy:
     cache_key = f"{wanted.kind}:{wanted.key}:{wanted.stamp}"
     cached = cache.get(cache_key)
     if cached is None:
-        cached = (*DRAWERS[wanted.kind](wanted.key, wanted.base_url), timezone.now())
-        cache.set(cache_key, cached, timeout=CACHE_SECONDS)
+        with scoreboard.noticing_last_good() as watch:
+            cached = (*DRAWERS[wanted.kind](wanted.key, wanted.base_url), timezone.now())
+        if not watch.saw_last_good:  # drawn from the figures before a change: served, not kept as after it
+            cache.set(cache_key, cached, timeout=CACHE_SECONDS)
     content, filename, rendered_at = cached
     return Copy(content=content, filename=filename, stamp=wanted.stamp, rendered_at=rendered_at)
 
@@ -189,7 +191,8 @@ def render(document_id: int) -> str:
     if document is None or document.status == RenderedDocument.Status.READY:
         return "done"
     try:
-        content, filename = DRAWERS[document.kind](document.key, document.base_url)
+        with scoreboard.todays_figures_only():  # kept under the stamp it was asked for: never the last figures
+            content, filename = DRAWERS[document.kind](document.key, document.base_url)
     except Exception:
         # Recorded so that readers are not told "queued" forever; tried again on a later request.
         RenderedDocument.objects.filter(pk=document.pk).update(

@@ -72,7 +72,8 @@ def answer(
     `name` says everything the answer depends on besides the data and the language. An answer drawn from one
     jurisdiction's data alone (a venue, a report) names it (`jurisdiction`, its key), and is then kept until that
     jurisdiction's data changes (scoreboard.stamp_of), not rebuilt after a moderation elsewhere. Only 200 answers
-    with no cookie and no CSRF token are kept; anything else is returned as built.
+    with no cookie and no CSRF token, drawn from today's figures (not the last ones while new ones are built), are kept;
+    anything else is returned as built.
     """
     named = f"{name}:{get_language()}"
     state = scoreboard.stamp() if jurisdiction is None else scoreboard.stamp_of(jurisdiction)
@@ -92,8 +93,11 @@ def answer(
         if latest is not None:
             return _served(latest[1], latest[0])
     try:
-        fresh = build()
+        with scoreboard.noticing_last_good() as watch:
+            fresh = build()
         if fresh.status_code != 200 or fresh.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return fresh
+        if watch.saw_last_good:  # drawn from the figures before the change: served, not kept as after it
             return fresh
         headers = {header: fresh[header] for header in KEPT_HEADERS if fresh.has_header(header)}
         kept = (fresh.content, fresh["Content-Type"], headers)

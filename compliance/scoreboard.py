@@ -7,13 +7,15 @@ window moves.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import hashlib
 import pickle
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -221,15 +223,21 @@ def current(today: datetime.date | None = None) -> Scoreboard:
         return board
     cached = cache.get(key)
     if cached is None:
-        last_good = _last_good_while_recounting(key, today)
+        last_good = None if _todays_only.get() else _last_good_while_recounting(key, today)
         if last_good is not None:
+            _note_last_good()
             return last_good
         building = f"{key}:building"
-        if not cache.add(building, True, timeout=BUILD_LOCK_SECONDS) and today == local_today():
+        if (
+            not cache.add(building, True, timeout=BUILD_LOCK_SECONDS)
+            and today == local_today()
+            and not _todays_only.get()
+        ):
             # Another process is building these figures (a change just came): the last ones meanwhile, rather than
             # every worker counting the same figures at once.
             last = cache.get(_LAST_GOOD_KEY)
             if last is not None:
+                _note_last_good()
                 return Scoreboard(data=orjson.loads(last[0]), body=last[0], etag=last[1])
         try:
             board = _serialise(build(today))
@@ -243,6 +251,49 @@ def current(today: datetime.date | None = None) -> Scoreboard:
     _local.clear()
     _local[key] = board
     return board
+
+
+@dataclass
+class Watch:
+    """What noticing_last_good() saw: whether current() answered with the figures from before a change."""
+
+    saw_last_good: bool = False
+
+
+_watch: contextvars.ContextVar[Watch | None] = contextvars.ContextVar("scoreboard_watch", default=None)
+
+
+@contextlib.contextmanager
+def noticing_last_good() -> Iterator[Watch]:
+    """Notes whether current() answered, within the block, with the last figures instead of today's (another
+    process or a worker is building those): whatever is built from them must not be kept under the new stamp, or it
+    would outlive the figures it missed until the next change."""
+    watch = Watch()
+    token = _watch.set(watch)
+    try:
+        yield watch
+    finally:
+        _watch.reset(token)
+
+
+_todays_only: contextvars.ContextVar[bool] = contextvars.ContextVar("scoreboard_todays_only", default=False)
+
+
+@contextlib.contextmanager
+def todays_figures_only() -> Iterator[None]:
+    """Within it, current() builds today's figures when they are not built yet, never answering with the last ones:
+    for a task worker drawing a document that is kept under today's stamp."""
+    token = _todays_only.set(True)
+    try:
+        yield
+    finally:
+        _todays_only.reset(token)
+
+
+def _note_last_good() -> None:
+    watch = _watch.get()
+    if watch is not None:
+        watch.saw_last_good = True
 
 
 def _last_good_while_recounting(key: str, today: datetime.date) -> Scoreboard | None:

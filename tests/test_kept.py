@@ -268,6 +268,35 @@ def test_while_another_process_builds_the_figures_the_last_ones_are_served(venue
     assert APIClient().get("/api/compliance/").json() != before
 
 
+def test_a_worker_drawing_a_document_gets_todays_figures_while_another_process_builds_them(venue, monkeypatch):
+    before = scoreboard.current()
+    add_observation(venue, "missing", days_ago=1)
+    scoreboard.invalidate([venue.jurisdiction_id])
+    building_elsewhere(monkeypatch)
+    with scoreboard.noticing_last_good() as watch:
+        assert scoreboard.current().etag == before.etag and watch.saw_last_good
+    with scoreboard.todays_figures_only(), scoreboard.noticing_last_good() as watch:
+        assert scoreboard.current().etag != before.etag and not watch.saw_last_good
+
+
+def test_a_page_drawn_from_the_last_figures_is_served_but_not_kept(venue, monkeypatch):
+    Client().get("/j/TX/")
+    add_observation(venue, "missing", days_ago=1)
+    scoreboard.invalidate([venue.jurisdiction_id])
+    real_add = cache.add
+
+    def figures_building_elsewhere(key: str, *args: object, **kwargs: object) -> bool:
+        return False if key.startswith("scoreboard:") and key.endswith(":building") else real_add(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "add", figures_building_elsewhere)  # the page's own build is free to go
+    meanwhile = Client().get("/j/TX/")
+    assert meanwhile.status_code == 200 and not meanwhile.has_header("ETag")  # served, not kept
+    monkeypatch.undo()
+    after = Client().get("/j/TX/")
+    # Drawn from the same reports but today's figures: kept under the stamp, it would have stayed the old page.
+    assert after.content != meanwhile.content and after.has_header("ETag")
+
+
 def test_a_venue_is_kept_through_an_approval_in_another_state(venue, moderator, django_capture_on_commit_callbacks):
     report = Observation.objects.get(venue=venue)
     answers = (
