@@ -28,7 +28,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from compliance import scoreboard
-from compliance.models import Venue
+from compliance.models import Jurisdiction, Venue
 
 KEPT_HEADERS = ("Link", "Access-Control-Allow-Origin")
 KEPT_SECONDS = 3600
@@ -65,18 +65,24 @@ def forget_venue_edit(
 
 
 def answer(
-    request: HttpRequest, name: str, build: Callable[[], HttpResponse], *, jurisdiction: int | None = None
+    request: HttpRequest,
+    name: str,
+    build: Callable[[], HttpResponse],
+    *,
+    jurisdiction: int | None = None,
+    also: tuple[scoreboard.Part, ...] = (),
 ) -> HttpResponse:
     """build()'s answer, built once per state of the data and language, then kept and named by an ETag.
 
     `name` says everything the answer depends on besides the data and the language. An answer drawn from one
-    jurisdiction's data alone (a venue, a report) names it (`jurisdiction`, its key), and is then kept until that
-    jurisdiction's data changes (scoreboard.stamp_of), not rebuilt after a moderation elsewhere. Only 200 answers
+    jurisdiction's data (a venue, a state's page) names it (`jurisdiction`, its key), with any other part of the
+    data it shows (`also`: scoreboard.ROUTED_BY_TRUST), and is then kept until one of them changes
+    (scoreboard.stamp_of), not rebuilt after a moderation elsewhere. Only 200 answers
     with no cookie and no CSRF token, drawn from today's figures (not the last ones while new ones are built), are kept;
     anything else is returned as built.
     """
     named = f"{name}:{get_language()}"
-    state = scoreboard.stamp() if jurisdiction is None else scoreboard.stamp_of(jurisdiction)
+    state = scoreboard.stamp() if jurisdiction is None else scoreboard.stamp_of(jurisdiction, *also)
     etag = _etag(f"{named}:{state}:{edits()}")
     if request.META.get("HTTP_IF_NONE_MATCH") == etag:  # not request.headers: that copies every header
         return _cacheable(HttpResponseNotModified(), etag)
@@ -129,13 +135,14 @@ def signed_out(request: HttpRequest) -> bool:
 
 
 def page(
-    jurisdiction_of: Callable[..., int | None] | None = None,
+    jurisdiction_of: Callable[..., int | None] | None = None, *, also: tuple[scoreboard.Part, ...] = ()
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A public page view whose answer is kept for signed-out visitors (see the module's docstring).
 
     The page is named by its whole address, host and query included. Its answer varies by cookie (a signed-in
     person's page differs) and by language. `jurisdiction_of(**view kwargs)` names the jurisdiction a page is drawn
-    from alone (see answer); None from it (nothing found) keeps the page under the figures' stamp.
+    from, with `also` the other parts of the data it shows (see answer); None from it (nothing found) keeps the page
+    under the figures' stamp.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -148,6 +155,7 @@ def page(
                 f"page:{request.build_absolute_uri()}",
                 lambda: view(request, *args, **kwargs),
                 jurisdiction=jurisdiction_of(**kwargs) if jurisdiction_of else None,
+                also=also,
             )
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
             return response
@@ -160,3 +168,8 @@ def page(
 def jurisdiction_of_venue(public_id: uuid.UUID, **kwargs: Any) -> int | None:
     """The jurisdiction a venue page or answer is drawn from (one indexed lookup), or None for no such venue."""
     return Venue.objects.filter(public_id=public_id).values_list("jurisdiction_id", flat=True).first()
+
+
+def jurisdiction_of_code(code: str, **kwargs: Any) -> int | None:
+    """The jurisdiction a state's page is drawn from (one indexed lookup), or None for no such code."""
+    return Jurisdiction.objects.filter(code=code.upper()).values_list("pk", flat=True).first()

@@ -113,12 +113,13 @@ def update_trust_after(decided: Iterable[Observation]) -> None:
 def measured_accuracy(jurisdiction: Jurisdiction | None = None) -> trust.AuditFigures:
     """Reports approved without review, audits decided, audits rejected (all time; one jurisdiction if given).
 
-    Counts every report: remembered until the data changes (every decision changes the figures' stamp).
+    Counts every report: remembered until the data changes (a decision names its jurisdiction, and ROUTED_BY_TRUST
+    when the report skipped the queue).
     """
     return scoreboard.remembered(
         f"audit:{jurisdiction.pk if jurisdiction else 'all'}",
         lambda: _measured_accuracy(jurisdiction),
-        jurisdiction=jurisdiction.pk if jurisdiction else None,
+        jurisdiction=jurisdiction.pk if jurisdiction else scoreboard.ROUTED_BY_TRUST,
     )
 
 

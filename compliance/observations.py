@@ -439,7 +439,10 @@ def _record(
         ReportContact.objects.create(observation=observation, email=submission.email, language=submission.language)
     if approved_at_once:
         venue.refresh_current_status()
-        transaction.on_commit(functools.partial(scoreboard.invalidate, [venue.jurisdiction_id]))
+        # It skipped the queue: the national audit rates (moderation.measured_accuracy) count it too.
+        transaction.on_commit(
+            functools.partial(scoreboard.invalidate, [venue.jurisdiction_id, scoreboard.ROUTED_BY_TRUST])
+        )
         webhooks.report_approved(observation)
         documents.prepare_reports([venue.jurisdiction_id])
     return observation
@@ -534,8 +537,11 @@ def _decide(
             webhooks.report_approved(observation)
     for observation in decided:
         notifications.report_reviewed(observation)
-    # Every decision can move a published figure: the venue statuses, or the audit figures a report quotes.
-    changed = {observation.venue.jurisdiction_id for observation in decided}
+    # Every decision can move a published figure: the venue statuses, or the audit figures a report quotes (those of
+    # its state, and the national ones when it was drawn for audit).
+    changed: set[scoreboard.Part] = {observation.venue.jurisdiction_id for observation in decided}
+    if any(observation.review_route != Observation.ReviewRoute.QUEUE for observation in decided):
+        changed.add(scoreboard.ROUTED_BY_TRUST)
     transaction.on_commit(functools.partial(scoreboard.invalidate, changed))
     if approve:  # registered after invalidate(): on commit, the reports are queued under the new stamp
         documents.prepare_reports({observation.venue.jurisdiction_id for observation in decided})

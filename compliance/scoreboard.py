@@ -73,18 +73,25 @@ def stamp(today: datetime.date | None = None) -> str:
     return f"{(today or local_today()).isoformat()}:{generation(_GENERATION_KEY)}"
 
 
-def stamp_of(jurisdiction_id: int, today: datetime.date | None = None) -> str:
-    """Names the state of one jurisdiction's data: it changes with the day, with every invalidate() that may touch
-    every jurisdiction, and with those that name this one, but not with a moderation in another state."""
-    key = _jurisdiction_key(jurisdiction_id)
-    values = cache.get_many([_EVERYWHERE_KEY, key])
-    everywhere = values.get(_EVERYWHERE_KEY) or generation(_EVERYWHERE_KEY)
-    own = values.get(key) or generation(key)
-    return f"{(today or local_today()).isoformat()}:{everywhere}:{own}"
+# A part of the data that changes apart from the rest: a jurisdiction (its id), or the reports that skipped the queue
+# everywhere (approved at once, or drawn for audit), whose national rates every report quotes
+# (moderation.measured_accuracy): a moderation from the queue, the usual kind, leaves those alone.
+Part = int | str
+ROUTED_BY_TRUST: Part = "routed-by-trust"
 
 
-def _jurisdiction_key(jurisdiction_id: int) -> str:
-    return f"{_GENERATION_KEY}:jurisdiction:{jurisdiction_id}"
+def stamp_of(*parts: Part, today: datetime.date | None = None) -> str:
+    """Names the state of some parts of the data (one jurisdiction's, say): it changes with the day, with every
+    invalidate() that may touch everything, and with those that name one of the parts, but not with a moderation in
+    another state."""
+    keys = [_EVERYWHERE_KEY, *(_part_key(part) for part in parts)]
+    values = cache.get_many(keys)
+    counters = ":".join(str(values.get(key) or generation(key)) for key in keys)
+    return f"{(today or local_today()).isoformat()}:{counters}"
+
+
+def _part_key(part: Part) -> str:
+    return f"{_GENERATION_KEY}:jurisdiction:{part}"
 
 
 def generation(key: str) -> int:
@@ -167,7 +174,7 @@ def keep(key: str, value: bytes | tuple[bytes, Any, Any], *, timeout: int) -> No
     _recent.put(key, value)
 
 
-def remembered(name: str, compute: Callable[[], T], *, jurisdiction: int | None = None) -> T:
+def remembered(name: str, compute: Callable[[], T], *, jurisdiction: Part | None = None) -> T:
     """compute()'s value for the data as it is now: computed once per change of the figures' stamp, then cached.
 
     For what public pages show beside the figures (a state's trend, its frame coverage, the audit rates): costly to
@@ -176,7 +183,8 @@ def remembered(name: str, compute: Callable[[], T], *, jurisdiction: int | None 
     pickled), so a caller that changes what it got changes nothing for the next one.
 
     A value counted from one jurisdiction's data alone names it (`jurisdiction`, its key): it is then kept under that
-    jurisdiction's stamp_of(), and a moderation in another state does not make it be counted again.
+    jurisdiction's stamp_of(), and a moderation in another state does not make it be counted again (likewise for
+    the other parts: ROUTED_BY_TRUST).
     """
     # Hashed, as names can be long; not "remembered:", the prefix of unpickled values before, so none is misread.
     state = stamp() if jurisdiction is None else stamp_of(jurisdiction)
@@ -189,19 +197,19 @@ def remembered(name: str, compute: Callable[[], T], *, jurisdiction: int | None 
     return pickle.loads(kept)  # type: ignore[no-any-return]  # noqa: S301 -- bytes this process or a peer pickled
 
 
-def invalidate(jurisdictions: Iterable[int] | None = None) -> None:
+def invalidate(parts: Iterable[Part] | None = None) -> None:
     """Forget the cached figures (after a moderation, or an edit of the law data).
 
-    `jurisdictions`: the only ones whose data changed (a moderation's, a sample's), so that what is remembered of
-    the others (their trend, coverage, report rows) is kept; None when any may have changed. The figures themselves
-    and every kept answer are named by stamp(), which changes either way.
+    `parts`: the only parts of the data that changed (a moderation's jurisdictions, a sample's), so that what is
+    remembered of the others (their trend, coverage, report rows) is kept; None when any may have changed. The
+    figures themselves and every answer kept under stamp() change either way.
     """
     advance(_GENERATION_KEY)
-    if jurisdictions is None:
+    if parts is None:
         advance(_EVERYWHERE_KEY)
         return
-    for jurisdiction_id in set(jurisdictions):
-        advance(_jurisdiction_key(jurisdiction_id))
+    for part in set(parts):
+        advance(_part_key(part))
 
 
 def forget_on_change(sender: type, **kwargs: object) -> None:

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -13,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from compliance import campaigns, kept, observations, scoreboard
+from compliance import campaigns, kept, moderation, observations, scoreboard
 from compliance.models import Jurisdiction, Observation, Supporter
 from tests.test_compliance_api import add_observation, approved_venue
+from tests.test_observations import at, plain_jpeg, post
 
 PAGES = ("/", "/j/TX/", "/reports/TX/")
 
@@ -297,12 +299,16 @@ def test_a_page_drawn_from_the_last_figures_is_served_but_not_kept(venue, monkey
     assert after.content != meanwhile.content and after.has_header("ETag")
 
 
-def test_a_venue_is_kept_through_an_approval_in_another_state(venue, moderator, django_capture_on_commit_callbacks):
+def test_a_venue_and_its_state_are_kept_through_an_approval_in_another_state(
+    venue, moderator, django_capture_on_commit_callbacks
+):
     report = Observation.objects.get(venue=venue)
     answers = (
         f"/v/{venue.public_id}/",
         f"/api/venues/{venue.public_id}/",
         f"/open311/v2/requests/{report.public_id}.json",
+        "/j/TX/",
+        "/reports/TX/",
     )
     before = {path: Client().get(path)["ETag"] for path in answers}
     elsewhere = approved_venue("VT", "truck_stop", "posted", 44.26, -72.58)
@@ -333,3 +339,26 @@ def test_the_day_worked_out_once_moves_on_at_midnight(monkeypatch):
     # As though the day before was worked out and its midnight has passed: the date is worked out again.
     monkeypatch.setattr(scoreboard, "_today", (zone, day - datetime.timedelta(days=1), until - 86_400))
     assert scoreboard.local_today() == timezone.localdate()
+
+
+@pytest.mark.parametrize("route", ["audit", "trusted"])
+def test_a_report_that_skipped_the_queue_elsewhere_changes_the_national_audit_rates_each_report_quotes(
+    venue, moderator, django_capture_on_commit_callbacks, route, api, settings
+):
+    before = {path: Client().get(path) for path in ("/j/TX/", "/reports/TX/")}
+    elsewhere = approved_venue("VT", "truck_stop", "posted", 44.26, -72.58)
+    if route == "audit":  # drawn for audit, then decided
+        pending = add_observation(elsewhere, "missing", days_ago=1, review_status="pending", review_route=route)
+        with django_capture_on_commit_callbacks(execute=True):
+            observations.moderate(observation=pending, moderator=moderator, action="reject", reason="Not this stop")
+    else:  # a trusted volunteer's report, approved at once through the API
+        settings.SIGNWATCH = {**settings.SIGNWATCH, "TRUST_AUDIT_PERCENT": 0}
+        volunteer = User.objects.create_user("trusted-volunteer", password="pw-for-tests-only")
+        moderation.set_trust(user=volunteer, trusted=True, by=User.objects.create_superuser("staff"))
+        api.force_authenticate(volunteer)
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = post(api, plain_jpeg(7), **at((elsewhere.latitude, elsewhere.longitude)))
+        assert answer.status_code == 201 and answer.json()["review_status"] == "approved", answer.content
+    state, report = (Client().get(path) for path in ("/j/TX/", "/reports/TX/"))
+    assert state["ETag"] == before["/j/TX/"]["ETag"]  # it quotes no national figure
+    assert report["ETag"] != before["/reports/TX/"]["ETag"] and report.content != before["/reports/TX/"].content

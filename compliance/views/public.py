@@ -78,7 +78,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@kept.page()
+@kept.page(kept.jurisdiction_of_code)
 def jurisdiction_page(request: HttpRequest, code: str) -> HttpResponse:
     """A jurisdiction's posting law in plain language, its compliance and trend, recent evidence, its AG office."""
     jurisdiction = get_object_or_404(Jurisdiction.objects.with_current_law(), code=code.upper())

@@ -38,7 +38,7 @@ def _private_jurisdiction(request: HttpRequest, code: str) -> Jurisdiction:
 
 
 @require_safe
-@kept.page()
+@kept.page(kept.jurisdiction_of_code, also=(scoreboard.ROUTED_BY_TRUST,))  # it quotes the national audit rates
 @in_english
 def report_page(request: HttpRequest, code: str) -> HttpResponse:
     """The report as a web page. Public: approved data only, no reporter identity; links to the exports if allowed."""
