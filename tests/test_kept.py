@@ -309,6 +309,7 @@ def test_a_venue_and_its_state_are_kept_through_an_approval_in_another_state(
         f"/open311/v2/requests/{report.public_id}.json",
         "/j/TX/",
         "/reports/TX/",
+        "/open311/v2/requests.xml?jurisdiction_id=TX",
     )
     before = {path: Client().get(path)["ETag"] for path in answers}
     elsewhere = approved_venue("VT", "truck_stop", "posted", 44.26, -72.58)

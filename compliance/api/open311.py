@@ -213,14 +213,17 @@ def _remembered(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
         name = f"open311:{fmt}:{request.build_absolute_uri()}"
-        # One request is drawn from its jurisdiction's data alone: kept until that changes (kept.answer).
-        jurisdiction = (
-            Observation.objects.filter(public_id=kwargs["public_id"])
-            .values_list("venue__jurisdiction_id", flat=True)
-            .first()
-            if "public_id" in kwargs
-            else None
-        )
+        # One request, or the list of one state's, is drawn from its jurisdiction's data alone: kept until that
+        # changes (kept.answer). A list of requests named by id (which ignores the other filters) is not.
+        jurisdiction = None
+        if "public_id" in kwargs:
+            jurisdiction = (
+                Observation.objects.filter(public_id=kwargs["public_id"])
+                .values_list("venue__jurisdiction_id", flat=True)
+                .first()
+            )
+        elif (code := request.GET.get("jurisdiction_id", "").strip()) and not request.GET.get("service_request_id"):
+            jurisdiction = kept.jurisdiction_of_code(code)
         return kept.answer(request, name, lambda: view(request, *args, fmt=fmt, **kwargs), jurisdiction=jurisdiction)
 
     wrapper.__doc__ = view.__doc__
