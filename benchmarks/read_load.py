@@ -116,8 +116,9 @@ def read_mix(database_url: str) -> list[tuple[str, str, int]]:
 
 
 def change_the_data(code: str) -> None:
-    """What an approval in a jurisdiction does to what is kept: a new stamp, so every kept answer is built again on
-    its next read, and what is counted from that jurisdiction's reports is counted again.
+    """What an approval from the queue in a jurisdiction does to what is kept: the answers drawn from every state
+    (the figures, the map, Open311 lists) and those of that jurisdiction (its pages, venues and requests) are built
+    again on their next read, and what is counted from its reports is counted again.
 
     Runs in this process, on the server's own shared cache (Django set up with the server's environment).
     """
@@ -264,8 +265,9 @@ def render(
         lines += [
             "",
             f"The same mix while an approval comes every {args.change_every:g} s, in a jurisdiction drawn at random "
-            "(the figures' stamp moves, so every kept answer is built again on its next read, and what is counted "
-            "from that jurisdiction's reports is counted again):",
+            "(the answers drawn from every state, the figures, the map and Open311 lists, are built again on their "
+            "next read, and so are that jurisdiction's pages, venues and requests and what is counted from its "
+            "reports; other states' are not):",
             "",
             *step_rows(changing),
         ]
