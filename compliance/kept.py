@@ -77,9 +77,9 @@ def answer(
     `name` says everything the answer depends on besides the data and the language. An answer drawn from one
     jurisdiction's data (a venue, a state's page) names it (`jurisdiction`, its key), with any other part of the
     data it shows (`also`: scoreboard.ROUTED_BY_TRUST), and is then kept until one of them changes
-    (scoreboard.stamp_of), not rebuilt after a moderation elsewhere. Only 200 answers
-    with no cookie and no CSRF token, drawn from today's figures (not the last ones while new ones are built), are kept;
-    anything else is returned as built.
+    (scoreboard.stamp_of), not rebuilt after a moderation elsewhere. Only 200 answers with no cookie and no CSRF
+    token, drawn from today's figures (not the last ones while new ones are built), are kept; anything else is
+    returned as built.
     """
     named = f"{name}:{get_language()}"
     state = scoreboard.stamp() if jurisdiction is None else scoreboard.stamp_of(jurisdiction, *also)

@@ -91,7 +91,7 @@ def stamp_of(*parts: Part, today: datetime.date | None = None) -> str:
 
 
 def _part_key(part: Part) -> str:
-    return f"{_GENERATION_KEY}:jurisdiction:{part}"
+    return f"{_GENERATION_KEY}:part:{part}"
 
 
 def generation(key: str) -> int:
@@ -276,12 +276,15 @@ def noticing_last_good() -> Iterator[Watch]:
     """Notes whether current() answered, within the block, with the last figures instead of today's (another
     process or a worker is building those): whatever is built from them must not be kept under the new stamp, or it
     would outlive the figures it missed until the next change."""
+    outer = _watch.get()
     watch = Watch()
     token = _watch.set(watch)
     try:
         yield watch
     finally:
         _watch.reset(token)
+        if outer is not None and watch.saw_last_good:  # an answer built within another sees it too
+            outer.saw_last_good = True
 
 
 _todays_only: contextvars.ContextVar[bool] = contextvars.ContextVar("scoreboard_todays_only", default=False)

@@ -277,6 +277,10 @@ def test_a_worker_drawing_a_document_gets_todays_figures_while_another_process_b
     building_elsewhere(monkeypatch)
     with scoreboard.noticing_last_good() as watch:
         assert scoreboard.current().etag == before.etag and watch.saw_last_good
+    with scoreboard.noticing_last_good() as outer:
+        with scoreboard.noticing_last_good():
+            scoreboard.current()
+        assert outer.saw_last_good  # an answer built within another: the outer one is not kept either
     with scoreboard.todays_figures_only(), scoreboard.noticing_last_good() as watch:
         assert scoreboard.current().etag != before.etag and not watch.saw_last_good
 
