@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from compliance import laws, moderation, registry
+from compliance import laws, moderation, observations, registry
 from compliance.models import (
     AGOffice,
     AGOfficeAccount,
@@ -201,6 +201,26 @@ class ObservationAdmin(admin.ModelAdmin):
         "idempotency_key",
     ]
     raw_id_fields = ["venue"]
+
+    # A correction of an approved report (its sign, its day, its venue) moves the figures like a moderation does.
+    def save_model(self, request: HttpRequest, obj: Observation, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and obj.review_status == Observation.ReviewStatus.APPROVED:
+            # The venue it was at (the raw id field's initial value) and the one it is at now.
+            observations.corrected_by_staff({form.initial.get("venue"), obj.venue_id} - {None})
+
+    def delete_model(self, request: HttpRequest, obj: Observation) -> None:
+        venue_id, approved = obj.venue_id, obj.review_status == Observation.ReviewStatus.APPROVED
+        super().delete_model(request, obj)
+        if approved:
+            observations.corrected_by_staff([venue_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Observation]) -> None:
+        venue_ids = set(
+            queryset.filter(review_status=Observation.ReviewStatus.APPROVED).values_list("venue_id", flat=True)
+        )
+        super().delete_queryset(request, queryset)
+        observations.corrected_by_staff(venue_ids)
 
 
 @admin.register(Venue)

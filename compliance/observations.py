@@ -12,7 +12,7 @@ import hashlib
 import logging
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -475,6 +475,17 @@ def moderate(
     corrected = confirmed_sign(observation.sign_status, deficiencies) if approve and deficiencies is not None else {}
     _decide([observation.pk], moderator=moderator, action=action, reason=reason, corrected=corrected)
     return Observation.objects.select_related("venue").get(pk=observation.pk)
+
+
+@transaction.atomic
+def corrected_by_staff(venue_ids: Iterable[int]) -> None:
+    """After staff edited or deleted approved reports in the admin (a sign, a day, the venue): the venues they were
+    and are at show their latest approved report again, their jurisdictions' tallies follow, and what is kept of
+    those jurisdictions is built again."""
+    venues = list(Venue.objects.filter(pk__in=set(venue_ids)).order_by("jurisdiction_id", "pk"))
+    for venue in venues:  # in the moderations' order, so this never waits on one of them the other way round
+        venue.refresh_current_status()
+    transaction.on_commit(functools.partial(scoreboard.invalidate, {venue.jurisdiction_id for venue in venues}))
 
 
 @transaction.atomic
