@@ -101,9 +101,9 @@ def answer(
     try:
         with scoreboard.noticing_last_good() as watch:
             fresh = build()
-        if fresh.status_code != 200 or fresh.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            return fresh
-        if watch.saw_last_good:  # drawn from the figures before the change: served, not kept as after it
+        # Someone's own answer, or one drawn from the figures before the change: served, not kept.
+        personal = fresh.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        if fresh.status_code != 200 or personal or watch.saw_last_good:
             return fresh
         headers = {header: fresh[header] for header in KEPT_HEADERS if fresh.has_header(header)}
         kept = (fresh.content, fresh["Content-Type"], headers)
