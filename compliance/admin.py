@@ -210,17 +210,14 @@ class ObservationAdmin(admin.ModelAdmin):
             observations.corrected_by_staff({form.initial.get("venue"), obj.venue_id} - {None})
 
     def delete_model(self, request: HttpRequest, obj: Observation) -> None:
-        venue_id, approved = obj.venue_id, obj.review_status == Observation.ReviewStatus.APPROVED
-        super().delete_model(request, obj)
-        if approved:
-            observations.corrected_by_staff([venue_id])
+        self.delete_queryset(request, Observation.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Observation]) -> None:
-        venue_ids = set(
-            queryset.filter(review_status=Observation.ReviewStatus.APPROVED).values_list("venue_id", flat=True)
-        )
+        approved = queryset.filter(review_status=Observation.ReviewStatus.APPROVED)
+        venue_ids = set(approved.values_list("venue_id", flat=True))
+        skipped_the_queue = approved.exclude(review_route=Observation.ReviewRoute.QUEUE).exists()
         super().delete_queryset(request, queryset)
-        observations.corrected_by_staff(venue_ids)
+        observations.corrected_by_staff(venue_ids, skipped_the_queue=skipped_the_queue)
 
 
 @admin.register(Venue)

@@ -478,14 +478,18 @@ def moderate(
 
 
 @transaction.atomic
-def corrected_by_staff(venue_ids: Iterable[int]) -> None:
+def corrected_by_staff(venue_ids: Iterable[int], *, skipped_the_queue: bool = False) -> None:
     """After staff edited or deleted approved reports in the admin (a sign, a day, the venue): the venues they were
     and are at show their latest approved report again, their jurisdictions' tallies follow, and what is kept of
-    those jurisdictions is built again."""
+    those jurisdictions is built again. `skipped_the_queue`: a deleted report was approved at once or audited, so
+    the national audit rates change too."""
     venues = list(Venue.objects.filter(pk__in=set(venue_ids)).order_by("jurisdiction_id", "pk"))
     for venue in venues:  # in the moderations' order, so this never waits on one of them the other way round
         venue.refresh_current_status()
-    transaction.on_commit(functools.partial(scoreboard.invalidate, {venue.jurisdiction_id for venue in venues}))
+    changed: set[scoreboard.Part] = {venue.jurisdiction_id for venue in venues}
+    if skipped_the_queue:
+        changed.add(scoreboard.ROUTED_BY_TRUST)
+    transaction.on_commit(functools.partial(scoreboard.invalidate, changed))
 
 
 @transaction.atomic

@@ -146,3 +146,20 @@ def test_an_approved_report_corrected_in_the_admin_moves_its_venue_the_figures_a
     vermont.refresh_from_db()
     assert vermont.current_status == "posted"
     assert scoreboard.build(today)["jurisdictions"] == recounted(today)["jurisdictions"]
+
+
+def test_deleting_a_report_that_skipped_the_queue_changes_the_national_audit_rates(
+    staff_client, django_capture_on_commit_callbacks
+):
+    from tests.test_compliance_api import add_observation, approved_venue
+
+    approved_venue("TX", "truck_stop", "posted", 30.27, -97.74)
+    trusted = add_observation(approved_venue("VT", "truck_stop", "posted", 44.26, -72.58), "posted", 1)
+    trusted.review_route = "trusted"
+    trusted.save(update_fields=["review_route"])
+    before = Client().get("/reports/TX/")  # quotes the national audit rates, counting the trusted report
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(f"/admin/compliance/observation/{trusted.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    after = Client().get("/reports/TX/")
+    assert after["ETag"] != before["ETag"] and after.content != before.content
